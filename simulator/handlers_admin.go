@@ -1,0 +1,123 @@
+package simulator
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/sandbank/sandbank/simulator/journal"
+)
+
+// The admin API (/_sandbank): the calling tenant's journal, reset, facts and
+// settings. Nothing here can see another tenant.
+
+func (s *Server) getJournal(c *call) *response {
+	q := c.r.URL.Query()
+	limit := 20
+	if l := q.Get("limit"); l != "" {
+		limit, _ = strconv.Atoi(l)
+	}
+	var after int64
+	if cur := q.Get("cursor"); cur != "" {
+		seq, ok := decodeCursor("jrn", cur)
+		if !ok {
+			return c.problem("invalid_cursor", "use the next_cursor of a previous journal page")
+		}
+		after = int64(seq)
+	}
+	f := journal.Filter{Method: q.Get("method"), Path: q.Get("path"), IdempotencyKey: q.Get("idempotency_key")}
+	if since := q.Get("since"); since != "" {
+		f.Since, _ = time.Parse(time.RFC3339Nano, since)
+	}
+	entries, more := c.tenant.journal.Query(f, after, limit)
+	out := listView[journalEntryView]{Data: make([]journalEntryView, 0, len(entries)), HasMore: more}
+	for _, e := range entries {
+		out.Data = append(out.Data, viewJournalEntry(e))
+	}
+	if more {
+		cur := encodeCursor("jrn", uint64(entries[len(entries)-1].ID))
+		out.NextCursor = &cur
+	}
+	return c.json(http.StatusOK, out)
+}
+
+func (s *Server) resetTenant(c *call) *response {
+	if err := s.reset(c.tenant, c.entry); err != nil {
+		return c.problem("internal_error", "resetting the tenant failed: "+err.Error())
+	}
+	return c.json(http.StatusOK, s.viewTenant(c.tenant))
+}
+
+func (s *Server) getTenant(c *call) *response {
+	return c.json(http.StatusOK, s.viewTenant(c.tenant))
+}
+
+type tenantView struct {
+	Object        string    `json:"object"`
+	Key           string    `json:"key"`
+	Seed          string    `json:"seed"`
+	OAuthClientID string    `json:"oauth_client_id"`
+	CreatedAt     time.Time `json:"created_at"`
+	Clock         time.Time `json:"clock"`
+	Counts        struct {
+		Customers       int `json:"customers"`
+		Accounts        int `json:"accounts"`
+		Transactions    int `json:"transactions"`
+		Transfers       int `json:"transfers"`
+		JournalEntries  int `json:"journal_entries"`
+		IdempotencyKeys int `json:"idempotency_keys"`
+	} `json:"counts"`
+}
+
+// viewTenant describes a tenant; the caller holds its lock.
+func (s *Server) viewTenant(t *tenant) tenantView {
+	v := tenantView{
+		Object: "tenant", Key: journal.MaskCredential(t.key), Seed: strconv.FormatUint(t.seed, 10),
+		OAuthClientID: OAuthClientID(t.key), CreatedAt: t.createdAt.UTC().Truncate(time.Second), Clock: t.bank.Now(),
+	}
+	n := t.bank.Counts()
+	v.Counts.Customers, v.Counts.Accounts, v.Counts.Transactions, v.Counts.Transfers = n.Customers, n.Accounts, n.Transactions, n.Transfers
+	v.Counts.JournalEntries, v.Counts.IdempotencyKeys = t.journal.Len(), t.idem.Len()
+	return v
+}
+
+type settingsView struct {
+	Object      string `json:"object"`
+	Idempotency struct {
+		Profile    string `json:"profile"`
+		Key        string `json:"key"`
+		TTLSeconds int64  `json:"ttl_seconds"`
+	} `json:"idempotency"`
+}
+
+func (s *Server) viewSettings(t *tenant) settingsView {
+	v := settingsView{Object: "settings"}
+	v.Idempotency.Profile, v.Idempotency.Key = t.settings.IdempotencyProfile, t.settings.IdempotencyKey
+	v.Idempotency.TTLSeconds = int64(t.idem.TTL() / time.Second)
+	return v
+}
+
+func (s *Server) getSettings(c *call) *response {
+	return c.json(http.StatusOK, s.viewSettings(c.tenant))
+}
+
+func (s *Server) updateSettings(c *call) *response {
+	var req struct {
+		Idempotency *struct {
+			Profile string `json:"profile"`
+			Key     string `json:"key"`
+		} `json:"idempotency"`
+	}
+	if resp := c.decode(&req); resp != nil {
+		return resp
+	}
+	if i := req.Idempotency; i != nil {
+		if i.Profile != "" {
+			c.tenant.settings.IdempotencyProfile = i.Profile
+		}
+		if i.Key != "" {
+			c.tenant.settings.IdempotencyKey = i.Key
+		}
+	}
+	return c.json(http.StatusOK, s.viewSettings(c.tenant))
+}

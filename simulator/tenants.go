@@ -1,0 +1,211 @@
+package simulator
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"regexp"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/brianvoe/gofakeit/v7"
+
+	"github.com/sandbank/sandbank/simulator/bank"
+	"github.com/sandbank/sandbank/simulator/clock"
+	"github.com/sandbank/sandbank/simulator/fakedata"
+	"github.com/sandbank/sandbank/simulator/idempotency"
+	"github.com/sandbank/sandbank/simulator/journal"
+)
+
+// Idempotency settings.
+const (
+	ProfileIETF   = "ietf"
+	ProfileStripe = "stripe"
+	KeyOptional   = "optional"
+	KeyRequired   = "required"
+)
+
+// testKey is a well-formed test API key: any such key is its own tenant.
+var testKey = regexp.MustCompile(`^sk_test_[A-Za-z0-9]{16,128}$`)
+
+// Settings are a tenant's switches, changed through the admin API.
+type Settings struct {
+	IdempotencyProfile string
+	IdempotencyKey     string
+}
+
+// tenant is one API key's private sandbox. mu serialises everything that
+// touches the bank (handlers, clock jobs, settings); the journal and the
+// idempotency store have locks of their own so that they never wait on a
+// slow handler.
+type tenant struct {
+	key       string
+	seed      uint64
+	createdAt time.Time
+
+	mu       sync.Mutex
+	bank     *bank.Bank
+	settings Settings
+
+	idem     *idempotency.Store
+	journal  *journal.Journal
+	requests atomic.Uint64 // numbers the tenant's requests for request ids
+	lastUsed atomic.Int64
+}
+
+// tenantSeed derives a tenant's seed from the server seed and its key.
+func tenantSeed(serverSeed uint64, key string) uint64 {
+	h := sha256.New()
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], serverSeed)
+	h.Write(b[:])
+	h.Write([]byte(key))
+	seed := binary.BigEndian.Uint64(h.Sum(nil)[:8])
+	if seed == 0 { // gofakeit treats 0 as "random"
+		seed = 1
+	}
+	return seed
+}
+
+// newBank builds a tenant's bank in its seeded starting state.
+func (s *Server) newBank(seed uint64) (*bank.Bank, error) {
+	fake := gofakeit.New(seed)
+	data, err := fakedata.Generate(fake, s.cfg.ClockStart)
+	if err != nil {
+		return nil, err
+	}
+	return bank.New(clock.New(s.cfg.ClockStart, s.cfg.ClockMode, s.cfg.Wall), fake, data)
+}
+
+func (s *Server) defaultSettings() Settings {
+	return Settings{IdempotencyProfile: s.cfg.IdempotencyProfile, IdempotencyKey: s.cfg.IdempotencyKey}
+}
+
+func (s *Server) provision(key string) (*tenant, error) {
+	seed := tenantSeed(s.cfg.Seed, key)
+	b, err := s.newBank(seed)
+	if err != nil {
+		return nil, err
+	}
+	t := &tenant{
+		key: key, seed: seed, createdAt: s.cfg.Wall(), bank: b, settings: s.defaultSettings(),
+		idem:    idempotency.NewStore(s.cfg.IdempotencyTTL, 100_000),
+		journal: journal.New(s.cfg.JournalSize),
+	}
+	s.log.Info("tenant provisioned", "key", journal.MaskCredential(key), "seed", seed)
+	return t, nil
+}
+
+// reset puts a tenant back in its seeded state. The caller holds t.mu.
+func (s *Server) reset(t *tenant, keep *journal.Entry) error {
+	b, err := s.newBank(t.seed)
+	if err != nil {
+		return err
+	}
+	t.bank = b
+	t.settings = s.defaultSettings()
+	t.idem = idempotency.NewStore(s.cfg.IdempotencyTTL, 100_000)
+	t.journal.Reset(keep)
+	t.requests.Store(0)
+	s.tokens.revokeTenant(t.key)
+	return nil
+}
+
+// nextRequestID numbers a tenant's requests deterministically, so that the
+// same sequence of requests gives the same request ids.
+func (t *tenant) nextRequestID() string {
+	n := t.requests.Add(1)
+	h := sha256.Sum256([]byte(strconv.FormatUint(t.seed, 10) + ":" + strconv.FormatUint(n, 10)))
+	return "req_" + base62(h[:16])
+}
+
+func base62(b []byte) string {
+	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	out := make([]byte, 0, 16)
+	for i := 0; i < len(b) && len(out) < 16; i++ {
+		out = append(out, alphabet[int(b[i])%62])
+	}
+	return string(out)
+}
+
+// registry maps keys to tenants, provisioning them on first use and
+// dropping the least recently used beyond the configured bound.
+type registry struct {
+	s     *Server
+	mu    sync.Mutex
+	slots map[string]*slot
+}
+
+type slot struct {
+	once  sync.Once
+	err   error
+	ready atomic.Pointer[tenant] // set once provisioned; read by eviction
+}
+
+func newRegistry(s *Server) *registry { return &registry{s: s, slots: map[string]*slot{}} }
+
+// get returns the key's tenant, provisioning it on first use. Provisioning
+// runs outside the registry lock so that other tenants are not held up.
+func (r *registry) get(key string) (*tenant, error) {
+	r.mu.Lock()
+	sl, ok := r.slots[key]
+	if !ok {
+		sl = &slot{}
+		r.slots[key] = sl
+		r.evictLocked(key)
+	}
+	r.mu.Unlock()
+	sl.once.Do(func() {
+		t, err := r.s.provision(key)
+		sl.err = err
+		if err == nil {
+			sl.ready.Store(t)
+		}
+	})
+	if sl.err != nil {
+		r.mu.Lock()
+		if r.slots[key] == sl {
+			delete(r.slots, key)
+		}
+		r.mu.Unlock()
+		return nil, sl.err
+	}
+	t := sl.ready.Load()
+	t.lastUsed.Store(time.Now().UnixNano())
+	return t, nil
+}
+
+// lookup returns an existing tenant without provisioning one.
+func (r *registry) lookup(key string) (*tenant, bool) {
+	r.mu.Lock()
+	sl, ok := r.slots[key]
+	r.mu.Unlock()
+	if !ok {
+		return nil, false
+	}
+	t := sl.ready.Load()
+	return t, t != nil
+}
+
+func (r *registry) evictLocked(except string) {
+	for len(r.slots) > r.s.cfg.MaxTenants {
+		var oldestKey string
+		var oldest int64
+		for k, sl := range r.slots {
+			t := sl.ready.Load()
+			if k == except || t == nil {
+				continue
+			}
+			if lu := t.lastUsed.Load(); oldestKey == "" || lu < oldest {
+				oldestKey, oldest = k, lu
+			}
+		}
+		if oldestKey == "" {
+			return
+		}
+		delete(r.slots, oldestKey)
+		r.s.tokens.revokeTenant(oldestKey)
+		r.s.log.Warn("tenant evicted (max tenants reached)", "key", journal.MaskCredential(oldestKey))
+	}
+}
