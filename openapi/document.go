@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -20,8 +21,17 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-//go:embed sandbank.yaml
-var specYAML []byte
+//go:generate go run ./internal/gen
+
+// The contract is written in YAML (sandbank.yaml); sandbank.json is its
+// generated JSON form, which start-up parses (JSON is faster to parse than
+// YAML) and /openapi.json serves as is. A test fails if they drift.
+var (
+	//go:embed sandbank.yaml
+	specYAML []byte
+	//go:embed sandbank.json
+	specJSON []byte
+)
 
 // Document is the loaded contract and an index of its operations.
 type Document struct {
@@ -54,6 +64,9 @@ type Operation struct {
 	BodyContentTypes []string
 	BodyRequired     bool
 	Tags             []string
+	// OAuthErrors marks operations whose errors must also carry RFC 6749's
+	// "error" member (x-sandbank-error-style: oauth), such as the token endpoint.
+	OAuthErrors bool
 }
 
 var loadOnce = sync.OnceValues(load)
@@ -71,16 +84,14 @@ func MustLoad() *Document {
 }
 
 func load() (*Document, error) {
-	loader := openapi3.NewLoader()
-	t, err := loader.LoadFromData(specYAML)
+	// Loading allocates a lot of short-lived garbage in a still small heap;
+	// collecting less often during it shortens start-up noticeably.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	t, err := openapi3.NewLoader().LoadFromData(specJSON)
 	if err != nil {
-		return nil, fmt.Errorf("openapi: parse sandbank.yaml: %w", err)
+		return nil, fmt.Errorf("openapi: parse sandbank.json: %w", err)
 	}
-	js, err := json.Marshal(t)
-	if err != nil {
-		return nil, fmt.Errorf("openapi: encode JSON: %w", err)
-	}
-	d := &Document{T: t, yaml: specYAML, json: js, operations: map[string]*Operation{}}
+	d := &Document{T: t, yaml: specYAML, json: specJSON, operations: map[string]*Operation{}}
 	for _, path := range t.Paths.InMatchingOrder() {
 		item := t.Paths.Value(path)
 		d.paths = append(d.paths, path)
@@ -126,6 +137,9 @@ func newOperation(t *openapi3.T, path, method string, item *openapi3.PathItem, o
 	if v, ok := op.Extensions["x-sandbank-money-movement"].(bool); ok {
 		o.MoneyMovement = v
 	}
+	if v, ok := op.Extensions["x-sandbank-error-style"].(string); ok {
+		o.OAuthErrors = v == "oauth"
+	}
 	if rb := op.RequestBody; rb != nil && rb.Value != nil {
 		o.BodyRequired = rb.Value.Required
 		for ct := range rb.Value.Content {
@@ -134,6 +148,20 @@ func newOperation(t *openapi3.T, path, method string, item *openapi3.PathItem, o
 		sort.Strings(o.BodyContentTypes)
 	}
 	return o, nil
+}
+
+// GenerateJSON converts sandbank.yaml to the JSON form embedded as
+// sandbank.json (YAML anchors resolved, $refs kept).
+func GenerateJSON() ([]byte, error) {
+	t, err := openapi3.NewLoader().LoadFromData(specYAML)
+	if err != nil {
+		return nil, fmt.Errorf("openapi: parse sandbank.yaml: %w", err)
+	}
+	out, err := json.MarshalIndent(t, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, '\n'), nil
 }
 
 // YAML is the document as written (served at /openapi.yaml).

@@ -1,8 +1,9 @@
 package openapi
 
 import (
+	"bytes"
 	"encoding/json"
-	"maps"
+	"sort"
 )
 
 // ProblemContentType is the RFC 9457 media type of every sandbank error.
@@ -58,17 +59,40 @@ func (p *Problem) MarshalJSON() ([]byte, error) {
 	if err != nil || len(p.Extra) == 0 {
 		return base, err
 	}
-	// Merge the extension members in; standard members win on a clash.
-	merged := map[string]any{}
-	maps.Copy(merged, p.Extra)
-	var std2 map[string]json.RawMessage
-	if err := json.Unmarshal(base, &std2); err != nil {
-		return nil, err
+	// Append the extension members after the standard ones, sorted so the
+	// body is stable. A standard member's name is never taken by an
+	// extension, even when the standard member is omitted.
+	names := make([]string, 0, len(p.Extra))
+	for name := range p.Extra {
+		if !standardMembers[name] {
+			names = append(names, name)
+		}
 	}
-	for k, v := range std2 {
-		merged[k] = v
+	sort.Strings(names)
+	buf := bytes.NewBuffer(base[:len(base)-1]) // base without its closing brace
+	for _, name := range names {
+		k, err := json.Marshal(name)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(p.Extra[name])
+		if err != nil {
+			return nil, err
+		}
+		buf.WriteByte(',')
+		buf.Write(k)
+		buf.WriteByte(':')
+		buf.Write(v)
 	}
-	return json.Marshal(merged)
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// standardMembers are the RFC 9457 members and sandbank's own; Extra cannot
+// override them.
+var standardMembers = map[string]bool{
+	"type": true, "title": true, "status": true, "detail": true, "instance": true,
+	"code": true, "request_id": true, "errors": true,
 }
 
 // Error makes a Problem usable as an error inside the server.

@@ -110,10 +110,21 @@ func (e *RequestError) Error() string { return e.Code + ": " + e.Detail }
 // operation. It returns every violation it finds, not only the first.
 func (v *Validator) ValidateRequest(ctx context.Context, op *Operation, in RequestInput) (*ValidatedRequest, *RequestError) {
 	var violations []Violation
-	query := in.Request.URL.Query()
+	// A pair that cannot be decoded ("limit=%zz", "a=1;b=2") is an error;
+	// URL.Query would drop it silently and return a default page.
+	query, qerr := url.ParseQuery(in.Request.URL.RawQuery)
+	if qerr != nil {
+		for _, pair := range strings.Split(in.Request.URL.RawQuery, "&") {
+			if _, err := url.ParseQuery(pair); err != nil {
+				name, _, _ := strings.Cut(pair, "=")
+				violations = append(violations, Violation{Parameter: name, In: "query", Detail: fmt.Sprintf("cannot be decoded (%v): percent-encode the query string", err)})
+			}
+		}
+	}
 
 	// Unknown query parameters are errors: a typo such as "limt" must not
-	// silently return a default page.
+	// silently return a default page. So is a repeated one that takes a
+	// single value ("status=ACSP&status=RJCT" would silently mean ACSP).
 	var unknown []string
 	for name := range query {
 		if !op.HasParameter("query", name) {
@@ -123,6 +134,11 @@ func (v *Validator) ValidateRequest(ctx context.Context, op *Operation, in Reque
 	sort.Strings(unknown)
 	for _, name := range unknown {
 		violations = append(violations, Violation{Parameter: name, In: "query", Detail: fmt.Sprintf("unknown query parameter %q", name)})
+	}
+	for _, p := range op.parameters() {
+		if n := len(query[p.Name]); p.In == "query" && n > 1 && (p.Schema == nil || p.Schema.Value == nil || !p.Schema.Value.Type.Is("array")) {
+			violations = append(violations, Violation{Parameter: p.Name, In: "query", Detail: fmt.Sprintf("appears %d times; it takes one value", n)})
+		}
 	}
 
 	input := &openapi3filter.RequestValidationInput{
@@ -166,7 +182,8 @@ func (v *Validator) ValidateRequest(ctx context.Context, op *Operation, in Reque
 		var value any
 		switch mt {
 		case "application/json":
-			val, err := DecodeJSON(body)
+			// Decode the body as sent, so that line and column match the client's bytes.
+			val, err := DecodeJSON(in.Body)
 			if err != nil {
 				return nil, &RequestError{Status: http.StatusBadRequest, Code: CodeMalformedJSON, Detail: err.Error()}
 			}
@@ -278,9 +295,11 @@ func DecodeJSON(body []byte) (any, error) {
 	if err := dec.Decode(&value); err != nil {
 		return nil, describeJSONError(body, err)
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		off := dec.InputOffset()
-		line, col := lineCol(body, off)
+	// Only whitespace may follow the value; point at the first byte that is not.
+	end := dec.InputOffset()
+	rest := body[end:]
+	if trimmed := bytes.TrimLeft(rest, " \t\r\n"); len(trimmed) > 0 {
+		line, col := lineCol(body, end+int64(len(rest)-len(trimmed)))
 		return nil, fmt.Errorf("unexpected data after the JSON value at line %d, column %d", line, col)
 	}
 	return value, nil
@@ -289,7 +308,8 @@ func DecodeJSON(body []byte) (any, error) {
 func describeJSONError(body []byte, err error) error {
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
-		line, col := lineCol(body, syn.Offset)
+		// Offset counts the offending byte too; name that byte's position.
+		line, col := lineCol(body, max(syn.Offset-1, 0))
 		return fmt.Errorf("the body is not valid JSON: %s at line %d, column %d", syn.Error(), line, col)
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
@@ -298,16 +318,19 @@ func describeJSONError(body []byte, err error) error {
 	return fmt.Errorf("the body is not valid JSON: %v", err)
 }
 
+// lineCol gives the 1-based line and column (in characters, not bytes) of
+// the byte at offset.
 func lineCol(body []byte, offset int64) (int, int) {
 	if offset > int64(len(body)) {
 		offset = int64(len(body))
 	}
 	line, col := 1, 1
 	for _, b := range body[:offset] {
-		if b == '\n' {
+		switch {
+		case b == '\n':
 			line++
 			col = 1
-		} else {
+		case b&0xC0 != 0x80: // not a UTF-8 continuation byte
 			col++
 		}
 	}
@@ -331,6 +354,12 @@ func (v *Validator) schemaViolations(err error, root any) []Violation {
 		}
 		var se *openapi3.SchemaError
 		if errors.As(err, &se) {
+			// An allOf failure wraps the real ones, which carry full pointers.
+			var inner openapi3.MultiError
+			if se.SchemaField == "allOf" && se.Origin != nil && errors.As(se.Origin, &inner) && len(inner) > 0 {
+				walk(inner)
+				return
+			}
 			out = append(out, v.schemaViolation(se, root))
 			return
 		}
