@@ -3,12 +3,15 @@
 // mode), and a queue of jobs — settlements, expiries, verifications — that
 // run in due order as it moves. Deterministic: jobs due at the same instant
 // run in the order they were scheduled. Not safe for concurrent use: the
-// owning tenant serialises access.
+// owning tenant serialises access to the job queue; Now (and Reset) are
+// safe from any goroutine, so the request pipeline can stamp arrivals
+// without waiting for a running handler.
 package clock
 
 import (
 	"container/heap"
 	"errors"
+	"sync"
 	"time"
 )
 
@@ -41,8 +44,9 @@ type Ran struct {
 // Clock is a virtual clock with a job queue.
 type Clock struct {
 	mode   Mode
-	now    time.Time // virtual time at wallAt (frozen: the time)
-	wallAt time.Time // wall time when now was last set (realtime only)
+	mu     sync.Mutex // guards now and wallAt only
+	now    time.Time  // virtual time at wallAt (frozen: the time)
+	wallAt time.Time  // wall time when now was last set (realtime only)
 	wall   func() time.Time
 	queue  jobQueue
 	seq    uint64
@@ -64,10 +68,18 @@ func (c *Clock) Mode() Mode { return c.mode }
 
 // Now is the current virtual time.
 func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.mode == Realtime {
 		return c.now.Add(c.wall().Sub(c.wallAt))
 	}
 	return c.now
+}
+
+// Reset empties the queue and sets the clock back to start.
+func (c *Clock) Reset(start time.Time) {
+	c.queue = nil
+	c.set(start)
 }
 
 // Schedule queues a job. A job due in the past runs at the next advance.
@@ -134,6 +146,8 @@ func (c *Clock) CatchUp() []Ran {
 }
 
 func (c *Clock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.now = t.UTC()
 	c.wallAt = c.wall()
 }

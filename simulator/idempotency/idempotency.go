@@ -186,24 +186,26 @@ func (s *Store) Len() int {
 }
 
 // expire drops completed keys older than the TTL; order is by creation
-// time, which the virtual clock keeps monotonic.
+// time, which the virtual clock keeps monotonic. A key still in flight
+// never expires under its own request, but it does not hold back the
+// expiry of the keys created after it either.
 func (s *Store) expire(now time.Time) {
-	cut := 0
-	for cut < len(s.order) {
-		r := s.order[cut]
-		if s.records[r.Key] != r { // aborted or replaced
-			cut++
-			continue
-		}
-		if r.Response == nil || now.Sub(r.CreatedAt) < s.ttl {
+	kept := s.order[:0]
+	for i, r := range s.order {
+		if s.records[r.Key] == r && r.Response != nil && now.Sub(r.CreatedAt) < s.ttl {
+			kept = append(kept, s.order[i:]...) // this one and all later ones are fresh
 			break
 		}
-		delete(s.records, r.Key)
-		cut++
+		switch {
+		case s.records[r.Key] != r: // aborted or replaced: drop from the order
+		case r.Response == nil: // in flight: keep
+			kept = append(kept, r)
+		default: // completed and expired
+			delete(s.records, r.Key)
+		}
 	}
-	if cut > 0 {
-		s.order = append(s.order[:0], s.order[cut:]...)
-	}
+	clear(s.order[len(kept):]) // let dropped records be collected
+	s.order = kept
 }
 
 // evict keeps the store within its bound by dropping the oldest completed keys.

@@ -205,7 +205,7 @@ func MaskCredential(v string) string {
 			break
 		}
 	}
-	if len(v) <= 4 {
+	if len(v) < 12 { // too short to show any of it safely
 		return scheme + prefix + strings.Repeat("*", len(v))
 	}
 	return scheme + prefix + strings.Repeat("*", min(len(v)-4, 12)) + v[len(v)-4:]
