@@ -125,6 +125,9 @@ var defaultAccountNames = map[string]string{
 // OpenAccount opens an account with a zero balance for a customer whose
 // identity check has not failed.
 func (b *Bank) OpenAccount(in AccountInput) (*Account, error) {
+	if err := checkMetadata(in.Metadata); err != nil {
+		return nil, err
+	}
 	c, ok := b.customerByID[in.CustomerID]
 	if !ok {
 		return nil, missingRef("customer", "/customer_id", in.CustomerID)

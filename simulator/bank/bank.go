@@ -9,7 +9,9 @@ package bank
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/brianvoe/gofakeit/v7"
 
@@ -128,6 +130,28 @@ func missingRef(what, field, id string) *Error {
 	return &Error{Kind: Invalid, Code: "resource_missing", Field: field, Message: fmt.Sprintf("no such %s: %s", what, id)}
 }
 
+// MaxMetadataKey is the longest metadata key, in characters (the
+// contract's Metadata schema; OpenAPI 3.0 cannot express it, so the bank
+// checks it).
+const MaxMetadataKey = 40
+
+// checkMetadata holds metadata keys to 1..MaxMetadataKey characters; the
+// contract bounds the number of pairs and the values.
+func checkMetadata(m map[string]string) error {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // report the same key every time
+	for _, k := range keys {
+		if n := utf8.RuneCountInString(k); n == 0 || n > MaxMetadataKey {
+			pointer := "/metadata/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(k)
+			return invalid("invalid_metadata", pointer, "metadata keys have 1 to %d characters; %q has %d", MaxMetadataKey, k, n)
+		}
+	}
+	return nil
+}
+
 // Page is one page of a list, newest first.
 type Page[T any] struct {
 	Items   []T
@@ -138,9 +162,10 @@ type Page[T any] struct {
 
 // paginate walks items (oldest first, ascending seq) from the newest down,
 // skipping those at or above before (0: from the top), keeping those that
-// match, up to limit. Items inserted after a walk began have higher
-// sequence numbers and so never shift a later page.
+// match, up to limit (at least 1). Items inserted after a walk began have
+// higher sequence numbers and so never shift a later page.
 func paginate[T any](items []T, seq func(T) uint64, before uint64, limit int, keep func(T) bool) Page[T] {
+	limit = max(limit, 1) // the contract's minimum; 0 would leave HasMore without a Next
 	end := len(items)
 	if before > 0 {
 		end = sort.Search(len(items), func(i int) bool { return seq(items[i]) >= before })

@@ -113,6 +113,9 @@ func NormalizeTaxID(v string) string {
 // CreateCustomer creates a customer whose verification completes later on
 // the virtual clock.
 func (b *Bank) CreateCustomer(in CustomerInput) (*Customer, error) {
+	if err := checkMetadata(in.Metadata); err != nil {
+		return nil, err
+	}
 	rule, ok := taxIDRules[in.TaxID.Type]
 	if !ok {
 		return nil, invalid("invalid_tax_id", "/tax_id/type", "unknown tax id type %q", in.TaxID.Type)

@@ -2,6 +2,7 @@ package bank
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/sandbank/sandbank/simulator/ledger"
@@ -28,11 +29,17 @@ type HistoryEntry struct {
 }
 
 func (b *Bank) load(seed *SeedData) error {
-	for _, c := range seed.Customers {
+	// Lists are newest first by sequence number, so seeded resources take
+	// their numbers in the order they were created.
+	customers := slices.Clone(seed.Customers)
+	slices.SortStableFunc(customers, func(x, y *Customer) int { return x.CreatedAt.Compare(y.CreatedAt) })
+	accounts := slices.Clone(seed.Accounts)
+	slices.SortStableFunc(accounts, func(x, y *Account) int { return x.CreatedAt.Compare(y.CreatedAt) })
+	for _, c := range customers {
 		c.Seq = b.nextSeq()
 		b.addCustomer(c)
 	}
-	for _, a := range seed.Accounts {
+	for _, a := range accounts {
 		if _, ok := b.customerByID[a.CustomerID]; !ok {
 			return fmt.Errorf("bank: seed account %s has no customer %s", a.ID, a.CustomerID)
 		}

@@ -142,13 +142,17 @@ func (c Creditor) field(name string) string {
 
 var creditorFields = []string{"account_id", "name", "pix_key", "iban", "bic", "sort_code", "account_number", "bank_code", "branch", "account_digit", "tax_id"}
 
-// FieldError is one invalid field of a request.
-type FieldError struct{ Field, Message string }
+// FieldError is one invalid field of a request; Code, when set, is a more
+// specific error code than the one of the error that carries it.
+type FieldError struct{ Field, Message, Code string }
 
 // CreateTransfer validates and executes a transfer. Validation failures are
 // errors; business outcomes (insufficient funds, a creditor bank's
 // rejection) are transfers in status RJCT.
 func (b *Bank) CreateTransfer(in TransferInput) (*Transfer, error) {
+	if err := checkMetadata(in.Metadata); err != nil {
+		return nil, err
+	}
 	debtor, ok := b.accountByID[in.DebtorAccountID]
 	if !ok {
 		return nil, missingRef("account", "/debtor_account_id", in.DebtorAccountID)
@@ -168,7 +172,11 @@ func (b *Bank) CreateTransfer(in TransferInput) (*Transfer, error) {
 	}
 	cred, creditAccount, errs := b.checkCreditor(in.Rail, in.Currency, debtor, in.Creditor)
 	if len(errs) > 0 {
-		return nil, &Error{Kind: Invalid, Code: "invalid_creditor", Field: errs[0].Field, Message: errs[0].Message, Fields: errs}
+		code := "invalid_creditor"
+		if len(errs) == 1 && errs[0].Code != "" {
+			code = errs[0].Code
+		}
+		return nil, &Error{Kind: Invalid, Code: code, Field: errs[0].Field, Message: errs[0].Message, Fields: errs}
 	}
 
 	now := b.Now()
@@ -301,7 +309,7 @@ func (b *Bank) CancelTransfer(id string) (*Transfer, error) {
 		return nil, err
 	}
 	if t.Rail != RailTED && t.Rail != RailSEPA {
-		return nil, &Error{Kind: State, Code: "transfer_not_cancelable", Message: fmt.Sprintf("%s transfers settle at once and cannot be canceled", t.Rail)}
+		return nil, &Error{Kind: State, Code: "transfer_not_cancelable", Message: fmt.Sprintf("%s transfers cannot be canceled: only TED and SEPA transfers can, before they settle", t.Rail)}
 	}
 	if t.Status != StatusInProcess {
 		return nil, &Error{Kind: State, Code: "transfer_not_cancelable", Message: fmt.Sprintf("transfer %s is %s; only a transfer in ACSP can be canceled", t.ID, t.Status)}
@@ -388,6 +396,7 @@ func (b *Bank) checkCreditor(rail, currency string, debtor *Account, c Creditor)
 		switch {
 		case !ok:
 			add("account_id", "no such account: %s", c.AccountID)
+			errs[len(errs)-1].Code = "resource_missing"
 		case a.ID == debtor.ID:
 			add("account_id", "cannot transfer from an account to itself")
 		case a.Currency != currency:
@@ -401,7 +410,7 @@ func (b *Bank) checkCreditor(rail, currency string, debtor *Account, c Creditor)
 			}
 		}
 	case RailPix:
-		key, kind, ok := normalizePixKey(c.PixKey)
+		key, _, ok := normalizePixKey(c.PixKey)
 		if !ok {
 			add("pix_key", "%q is not a Pix key: use a CPF, a CNPJ, an e-mail, a phone number (+5511987654321) or a random key (UUID)", c.PixKey)
 			break
@@ -412,12 +421,14 @@ func (b *Bank) checkCreditor(rail, currency string, debtor *Account, c Creditor)
 				add("pix_key", "the key belongs to the debtor account itself")
 				break
 			}
+			// A key of one of the tenant's own accounts: the money stays in
+			// the bank, and the transfer says where it went.
 			credit = a
+			c.AccountID = a.ID
 			if c.Name == "" {
 				c.Name = b.holderName(a)
 			}
 		}
-		_ = kind
 		if c.TaxID != "" && !validCPFOrCNPJ(c.TaxID) {
 			add("tax_id", "%q is not a valid CPF or CNPJ", c.TaxID)
 		}
@@ -478,7 +489,7 @@ func normalizePixKey(key string) (string, string, bool) {
 			return "", "", false
 		}
 		return key, "phone", true
-	case len(key) == 36 && strings.Count(key, "-") == 4:
+	case isUUID(key):
 		return strings.ToLower(key), "evp", true
 	case len(digits) == 11 && checkdigit.ValidCPF(digits):
 		return digits, "cpf", true
@@ -486,6 +497,25 @@ func normalizePixKey(key string) (string, string, bool) {
 		return digits, "cnpj", true
 	}
 	return "", "", false
+}
+
+// isUUID reports whether s is a UUID (8-4-4-4-12 hex digits), the form of
+// a random (EVP) Pix key.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !strings.ContainsRune("0123456789abcdefABCDEF", c):
+			return false
+		}
+	}
+	return true
 }
 
 func allDigits(s string) bool {

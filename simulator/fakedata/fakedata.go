@@ -93,13 +93,14 @@ func (g *generator) customer(p profile) (*bank.Customer, error) {
 	if p.company {
 		c.Type = "company"
 		c.Name = g.companyName(p.country, last)
-		c.Email = "finance@" + slug(strings.Fields(c.Name)[0]) + "." + domainSuffix(p.country)
+		words := strings.Fields(c.Name)
+		c.Email = "finance@" + slug(words[0]+words[1]) + ".example"
 	} else {
 		c.Name = first + " " + last
 		if p.country == "BR" {
 			c.Name = first + " " + g.pick(names.last) + " " + last
 		}
-		c.Email = slug(first) + "." + slug(last) + "@example." + domainSuffix(p.country)
+		c.Email = slug(first) + "." + slug(last) + "@example." + emailTLD[p.country]
 		c.BirthDate = g.now.AddDate(-f.IntRange(21, 70), -f.IntRange(0, 11), -f.IntRange(0, 27)).Format(time.DateOnly)
 	}
 	c.Phone = g.phone(p.country)
@@ -112,17 +113,9 @@ func (g *generator) customer(p profile) (*bank.Customer, error) {
 	return c, nil
 }
 
-func domainSuffix(country string) string {
-	switch country {
-	case "BR":
-		return "com.br"
-	case "DE":
-		return "de"
-	case "GB":
-		return "co.uk"
-	}
-	return "com"
-}
+// emailTLD picks one of the domains reserved for examples (RFC 2606), so
+// no generated address can reach a real mailbox.
+var emailTLD = map[string]string{"BR": "com", "DE": "org", "GB": "net", "US": "com"}
 
 func (g *generator) taxID(country string, company bool) (bank.TaxID, error) {
 	f := g.fake

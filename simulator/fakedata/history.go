@@ -9,13 +9,16 @@ import (
 	"github.com/sandbank/sandbank/simulator/checkdigit"
 )
 
-// event is a candidate history entry; debits that the balance cannot cover
-// at their time are dropped, so statements never go negative.
+// event is a candidate history entry. Debits that the balance cannot cover
+// at their time are dropped, so statements never go negative; optional
+// spending (card purchases, money to friends) is dropped already when it
+// would eat into the account's reserve, as people keep money for the bills.
 type event struct {
-	at      time.Time
-	amount  int64 // signed
-	counter string
-	details bank.Details
+	at       time.Time
+	amount   int64 // signed
+	counter  string
+	details  bank.Details
+	optional bool
 }
 
 // history generates about HistoryDays of statement lines for an account.
@@ -52,15 +55,26 @@ func (g *generator) history(c *bank.Customer, a *bank.Account) {
 		}
 	}
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].at.Before(evs[j].at) })
+	reserve := reserves[a.Currency]
+	if company {
+		reserve *= 10
+	}
 	var balance int64
 	for _, e := range evs {
-		if balance+e.amount < 0 {
+		floor := int64(0)
+		if e.optional {
+			floor = reserve
+		}
+		if e.amount < 0 && balance+e.amount < floor {
 			continue
 		}
 		balance += e.amount
 		g.seed.History = append(g.seed.History, bank.HistoryEntry{AccountID: a.ID, At: e.at, Amount: e.amount, Counter: e.counter, Details: e.details})
 	}
 }
+
+// reserves is what an individual keeps for the month's bills (minor units).
+var reserves = map[string]int64{"BRL": 300000, "EUR": 120000, "GBP": 100000, "USD": 150000}
 
 var salaryRange = map[string][2]float64{"BRL": {4500, 18000}, "EUR": {2800, 5500}, "GBP": {2200, 5000}, "USD": {1800, 4200}}
 
@@ -121,7 +135,7 @@ func (g *generator) personDay(day time.Time, a *bank.Account, emp employerInfo, 
 	// Card purchases: none to three a day.
 	for range f.IntN(4) {
 		m := merchants[cur][f.IntN(len(merchants[cur]))]
-		add(event{at: g.at(day, 7, 23), amount: -g.between(m.lo, m.hi), counter: "card", details: bank.Details{
+		add(event{at: g.at(day, 7, 23), amount: -g.between(m.lo, m.hi), counter: "card", optional: true, details: bank.Details{
 			Type: "card", Description: m.name, Category: m.category,
 			Merchant: &bank.Merchant{Name: m.name, MCC: m.mcc, City: m.city, Country: countryOf[cur]},
 		}})
@@ -141,7 +155,7 @@ func (g *generator) personDay(day time.Time, a *bank.Account, emp employerInfo, 
 		} else {
 			d.Category, d.Description = "transfer_in", transferText[cur][1]+" "+friend
 		}
-		add(event{at: g.at(day, 9, 22), amount: amount, counter: "clearing:" + rail, details: d})
+		add(event{at: g.at(day, 9, 22), amount: amount, counter: "clearing:" + rail, optional: true, details: d})
 	}
 }
 
@@ -171,7 +185,7 @@ func (g *generator) companyDay(day time.Time, a *bank.Account, add func(event)) 
 		if rail == "pix" {
 			d.EndToEndID = g.foreignE2E(day)
 		}
-		add(event{at: g.at(day, 10, 16), amount: -g.between(800, 9000), counter: "clearing:" + rail, details: d})
+		add(event{at: g.at(day, 10, 16), amount: -g.between(800, 9000), counter: "clearing:" + rail, optional: true, details: d})
 	}
 	if day.Day() == 5 {
 		payRail := map[string]string{"BRL": "ted", "GBP": "fps", "EUR": "sepa", "USD": "ach"}[cur]
