@@ -1,7 +1,9 @@
 package simulator
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"slices"
@@ -25,9 +27,14 @@ type credential struct {
 	scopes []string // nil for an API key (all scopes)
 }
 
-// OAuthClientID derives the OAuth client id of a test key:
-// sk_test_XXXX → ci_test_XXXX. The client secret is the key itself.
-func OAuthClientID(key string) string { return "ci_test_" + strings.TrimPrefix(key, "sk_test_") }
+// OAuthClientID derives the OAuth client id of a test key: ci_test_ and the
+// first 24 hex digits of SHA-256("sandbank-oauth-client:" + key). The
+// client secret is the key itself; the id is a hash so that showing it
+// (in logs, in a CI job's output) does not show the key.
+func OAuthClientID(key string) string {
+	sum := sha256.Sum256([]byte("sandbank-oauth-client:" + key))
+	return "ci_test_" + hex.EncodeToString(sum[:12])
+}
 
 // authenticate reads the Authorization header. It returns the credential
 // or a problem: 401 for missing, malformed, unknown or expired
@@ -141,11 +148,12 @@ func (ts *tokenStore) authenticate(c *call, value string) (*credential, *respons
 	if err != nil {
 		return nil, c.problem("internal_error", err.Error())
 	}
-	t.mu.Lock()
-	now := t.bank.Now()
-	t.mu.Unlock()
+	now := t.clock.Now()
 	if !now.Before(tok.expiresAt) {
-		c.tenant = t // journal the refusal in the token's tenant
+		// Journal the refusal in the token's tenant, and open the entry
+		// now so that the problem carries the journal's request id.
+		c.tenant = t
+		c.openJournal()
 		resp := c.problem("invalid_token", fmt.Sprintf("the access token expired at %s (virtual time %s)", tok.expiresAt.Format(time.RFC3339), now.Format(time.RFC3339)))
 		resp.header.Set("WWW-Authenticate", `Bearer realm="sandbank", error="invalid_token", error_description="the access token expired"`)
 		return cred, resp
@@ -170,7 +178,7 @@ func (s *Server) createToken(c *call) *response {
 		return resp
 	}
 	if !testKey.MatchString(secret) || OAuthClientID(secret) != id {
-		resp := c.oauthError("invalid_client", "unknown client_id or wrong client_secret: for the key sk_test_XXXX the client_id is ci_test_XXXX and the client_secret is the key")
+		resp := c.oauthError("invalid_client", "unknown client_id or wrong client_secret: the client_secret is your test key, and GET /_sandbank/tenant shows its client_id")
 		resp.header.Set("WWW-Authenticate", `Basic realm="sandbank"`)
 		return resp
 	}
@@ -178,7 +186,10 @@ func (s *Server) createToken(c *call) *response {
 	if err != nil {
 		return c.problem("internal_error", err.Error())
 	}
+	// The client is known: journal the request in its tenant from here on,
+	// under the tenant's request id (the response and any problem carry it).
 	c.tenant = t
+	c.openJournal()
 	if gt := form.Get("grant_type"); gt != "client_credentials" {
 		return c.oauthError("unsupported_grant_type", fmt.Sprintf("grant_type %q is not supported: use client_credentials", gt))
 	}
@@ -192,9 +203,9 @@ func (s *Server) createToken(c *call) *response {
 		}
 	}
 	t.mu.Lock()
-	now := t.bank.Now()
 	value := bank.NewID(t.bank.Faker(), "at")
 	t.mu.Unlock()
+	now := t.clock.Now()
 	s.tokens.issue(value, secret, scopes, now.Add(s.cfg.TokenTTL))
 	resp := c.json(http.StatusOK, map[string]any{
 		"access_token": value, "token_type": "Bearer",

@@ -45,6 +45,13 @@ func (s *Server) resetTenant(c *call) *response {
 	if err := s.reset(c.tenant, c.entry); err != nil {
 		return c.problem("internal_error", "resetting the tenant failed: "+err.Error())
 	}
+	// The reset request is entry 1 of the fresh journal, and request ids
+	// restart with it: give it the first id, so that the ids that follow
+	// (2, 3, …) never repeat its old one within the journal.
+	if c.entry != nil {
+		c.requestID = c.tenant.nextRequestID()
+		c.tenant.journal.Update(c.entry, func(e *journal.Entry) { e.RequestID = c.requestID })
+	}
 	return c.json(http.StatusOK, s.viewTenant(c.tenant))
 }
 
@@ -73,7 +80,7 @@ type tenantView struct {
 func (s *Server) viewTenant(t *tenant) tenantView {
 	v := tenantView{
 		Object: "tenant", Key: journal.MaskCredential(t.key), Seed: strconv.FormatUint(t.seed, 10),
-		OAuthClientID: OAuthClientID(t.key), CreatedAt: t.createdAt.UTC().Truncate(time.Second), Clock: t.bank.Now(),
+		OAuthClientID: OAuthClientID(t.key), CreatedAt: t.createdAt.UTC().Truncate(time.Second), Clock: t.clock.Now(),
 	}
 	n := t.bank.Counts()
 	v.Counts.Customers, v.Counts.Accounts, v.Counts.Transactions, v.Counts.Transfers = n.Customers, n.Accounts, n.Transactions, n.Transfers
@@ -92,7 +99,8 @@ type settingsView struct {
 
 func (s *Server) viewSettings(t *tenant) settingsView {
 	v := settingsView{Object: "settings"}
-	v.Idempotency.Profile, v.Idempotency.Key = t.settings.IdempotencyProfile, t.settings.IdempotencyKey
+	st := t.settings.Load()
+	v.Idempotency.Profile, v.Idempotency.Key = st.IdempotencyProfile, st.IdempotencyKey
 	v.Idempotency.TTLSeconds = int64(t.idem.TTL() / time.Second)
 	return v
 }
@@ -112,12 +120,14 @@ func (s *Server) updateSettings(c *call) *response {
 		return resp
 	}
 	if i := req.Idempotency; i != nil {
+		st := *c.tenant.settings.Load()
 		if i.Profile != "" {
-			c.tenant.settings.IdempotencyProfile = i.Profile
+			st.IdempotencyProfile = i.Profile
 		}
 		if i.Key != "" {
-			c.tenant.settings.IdempotencyKey = i.Key
+			st.IdempotencyKey = i.Key
 		}
+		c.tenant.settings.Store(&st)
 	}
 	return c.json(http.StatusOK, s.viewSettings(c.tenant))
 }

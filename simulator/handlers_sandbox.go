@@ -2,9 +2,11 @@ package simulator
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sandbank/sandbank/openapi"
@@ -55,6 +57,8 @@ func (s *Server) advanceClock(c *call) *response {
 	switch {
 	case req.By != "" && req.To != "":
 		return c.problem(openapi.CodeValidationFailed, "send either by or to, not both", openapi.Violation{Pointer: "/to", In: "body", Detail: "cannot be combined with by"})
+	case req.By == "" && req.To == "":
+		return c.problem(openapi.CodeValidationFailed, "say how far to move the clock", openapi.Violation{Pointer: "/by", In: "body", Detail: "send by (a duration such as 2s or PT1H) or to (an instant)"})
 	case req.By != "":
 		d, err := ParseDuration(req.By)
 		if err != nil {
@@ -99,26 +103,34 @@ func ParseDuration(s string) (time.Duration, error) {
 		return d, nil
 	}
 	m := isoDuration.FindStringSubmatch(s)
-	if m == nil || s == "P" || s == "PT" {
+	if m == nil || s == "P" || strings.HasSuffix(s, "T") { // "PT", "P1DT": a T needs a time part after it
 		return 0, fmt.Errorf("%q is not a duration: use 90s, 1h30m, PT1H30M or P1D", s)
 	}
+	// Each part and their sum must fit in a time.Duration: an overflow
+	// would wrap around to a short (or negative) duration.
+	tooLong := fmt.Errorf("%q is too long a duration", s)
 	var d time.Duration
+	add := func(x time.Duration) bool {
+		if x > math.MaxInt64-d {
+			return false
+		}
+		d += x
+		return true
+	}
 	units := []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, time.Hour, time.Minute}
 	for i, u := range units {
 		if m[i+1] != "" {
 			n, err := strconv.ParseInt(m[i+1], 10, 64)
-			if err != nil || n > 100000 {
-				return 0, fmt.Errorf("%q is too long a duration", s)
+			if err != nil || n > 100000 || n > math.MaxInt64/int64(u) || !add(time.Duration(n)*u) {
+				return 0, tooLong
 			}
-			d += time.Duration(n) * u
 		}
 	}
 	if m[5] != "" {
 		secs, err := strconv.ParseFloat(m[5], 64)
-		if err != nil || secs > 1e9 {
-			return 0, fmt.Errorf("%q is too long a duration", s)
+		if err != nil || secs > 1e9 || !add(time.Duration(secs*float64(time.Second))) {
+			return 0, tooLong
 		}
-		d += time.Duration(secs * float64(time.Second))
 	}
 	return d, nil
 }

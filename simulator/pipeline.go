@@ -52,6 +52,7 @@ type call struct {
 	mono      time.Duration // since the server started
 
 	op     *openapi.Operation
+	route  string            // the matched path template, even when the method is wrong
 	params map[string]string // path parameters
 	tenant *tenant
 	cred   *credential
@@ -110,6 +111,7 @@ func (s *Server) route(c *call) *response {
 	var m mux.RouteMatch
 	if s.router.Match(c.r, &m) && m.Route != nil {
 		path := m.Route.GetName()
+		c.route = path
 		if op, ok := s.opsByPath[path][c.r.Method]; ok {
 			c.op, c.params = op, m.Vars
 			return nil
@@ -168,12 +170,11 @@ func (c *call) openJournal() {
 		Method: c.r.Method, Path: c.r.URL.Path, Query: c.r.URL.RawQuery,
 		Headers: journal.MaskHeaders(c.r.Header), IdempotencyKey: c.rawIdempotencyKey(),
 	}
+	c.entry.Route = c.route
 	if c.op != nil {
-		c.entry.Route, c.entry.OperationID = c.op.Path, c.op.ID
+		c.entry.OperationID = c.op.ID
 	}
-	c.tenant.mu.Lock()
-	c.entry.VirtualTime = c.tenant.bank.Now()
-	c.tenant.mu.Unlock()
+	c.entry.VirtualTime = c.tenant.clock.Now()
 	c.tenant.journal.Begin(c.entry)
 }
 
@@ -235,9 +236,7 @@ func (s *Server) execute(c *call) *response {
 		return c.locked(handler)
 	}
 	t := c.tenant
-	t.mu.Lock()
-	settings, now := t.settings, t.bank.Now()
-	t.mu.Unlock()
+	settings, now := t.settings.Load(), t.clock.Now()
 
 	header := c.r.Header.Get("Idempotency-Key")
 	if header == "" {

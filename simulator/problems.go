@@ -58,7 +58,24 @@ func (c *call) newProblem(status int, code, title, detail string) *openapi.Probl
 	return &openapi.Problem{Title: title, Status: status, Detail: detail, Code: code, Instance: c.r.URL.Path, RequestID: c.requestID}
 }
 
+// oauthErrorCodes maps sandbank's codes to RFC 6749 §5.2 error codes for
+// operations with the OAuth error style.
+var oauthErrorCodes = map[string]string{
+	"invalid_request": "invalid_request", "invalid_client": "invalid_client",
+	"unsupported_grant_type": "unsupported_grant_type", "invalid_scope": "invalid_scope",
+}
+
 func (c *call) problemResponse(p *openapi.Problem) *response {
+	if c.op != nil && c.op.OAuthErrors && p.Extra["error"] == nil && p.Status < 500 {
+		code, ok := oauthErrorCodes[p.Code]
+		if !ok {
+			code = "invalid_request" // malformed, wrong media type, too large: all invalid requests to OAuth
+		}
+		if p.Extra == nil {
+			p.Extra = map[string]any{}
+		}
+		p.Extra["error"], p.Extra["error_description"] = code, p.Detail
+	}
 	body, err := p.MarshalJSON()
 	if err != nil { // cannot happen for these plain values; never 5xx silently
 		body = []byte(`{"type":"about:blank","title":"Internal error","status":500,"code":"internal_error"}`)

@@ -36,17 +36,20 @@ type Settings struct {
 }
 
 // tenant is one API key's private sandbox. mu serialises everything that
-// touches the bank (handlers, clock jobs, settings); the journal and the
-// idempotency store have locks of their own so that they never wait on a
-// slow handler.
+// touches the bank (handlers, clock jobs); the clock's time, the settings,
+// the journal and the idempotency store can be read without it, so that
+// recording an arrival or refusing a duplicate never waits for a running
+// handler.
 type tenant struct {
 	key       string
 	seed      uint64
 	createdAt time.Time
 
-	mu       sync.Mutex
-	bank     *bank.Bank
-	settings Settings
+	mu   sync.Mutex // guards bank (and the clock's job queue)
+	bank *bank.Bank
+	// clock outlives resets, so its Now can be read without mu.
+	clock    *clock.Clock
+	settings atomic.Pointer[Settings]
 
 	idem     *idempotency.Store
 	journal  *journal.Journal
@@ -68,43 +71,46 @@ func tenantSeed(serverSeed uint64, key string) uint64 {
 	return seed
 }
 
-// newBank builds a tenant's bank in its seeded starting state.
-func (s *Server) newBank(seed uint64) (*bank.Bank, error) {
+// newBank builds a tenant's bank in its seeded starting state on clk.
+func (s *Server) newBank(seed uint64, clk *clock.Clock) (*bank.Bank, error) {
 	fake := gofakeit.New(seed)
 	data, err := fakedata.Generate(fake, s.cfg.ClockStart)
 	if err != nil {
 		return nil, err
 	}
-	return bank.New(clock.New(s.cfg.ClockStart, s.cfg.ClockMode, s.cfg.Wall), fake, data)
+	return bank.New(clk, fake, data)
 }
 
-func (s *Server) defaultSettings() Settings {
-	return Settings{IdempotencyProfile: s.cfg.IdempotencyProfile, IdempotencyKey: s.cfg.IdempotencyKey}
+func (s *Server) defaultSettings() *Settings {
+	return &Settings{IdempotencyProfile: s.cfg.IdempotencyProfile, IdempotencyKey: s.cfg.IdempotencyKey}
 }
 
 func (s *Server) provision(key string) (*tenant, error) {
 	seed := tenantSeed(s.cfg.Seed, key)
-	b, err := s.newBank(seed)
+	clk := clock.New(s.cfg.ClockStart, s.cfg.ClockMode, s.cfg.Wall)
+	b, err := s.newBank(seed, clk)
 	if err != nil {
 		return nil, err
 	}
 	t := &tenant{
-		key: key, seed: seed, createdAt: s.cfg.Wall(), bank: b, settings: s.defaultSettings(),
+		key: key, seed: seed, createdAt: s.cfg.Wall(), bank: b, clock: clk,
 		idem:    idempotency.NewStore(s.cfg.IdempotencyTTL, 100_000),
 		journal: journal.New(s.cfg.JournalSize),
 	}
+	t.settings.Store(s.defaultSettings())
 	s.log.Info("tenant provisioned", "key", journal.MaskCredential(key), "seed", seed)
 	return t, nil
 }
 
 // reset puts a tenant back in its seeded state. The caller holds t.mu.
 func (s *Server) reset(t *tenant, keep *journal.Entry) error {
-	b, err := s.newBank(t.seed)
+	t.clock.Reset(s.cfg.ClockStart)
+	b, err := s.newBank(t.seed, t.clock)
 	if err != nil {
 		return err
 	}
 	t.bank = b
-	t.settings = s.defaultSettings()
+	t.settings.Store(s.defaultSettings())
 	t.idem = idempotency.NewStore(s.cfg.IdempotencyTTL, 100_000)
 	t.journal.Reset(keep)
 	t.requests.Store(0)
