@@ -295,7 +295,7 @@ func TestCreateCustomerInvalid(t *testing.T) {
 			b["extra"] = true
 		}))
 		p := expectProblem(t, r, http.StatusBadRequest, "validation_failed")
-		got := p.pointers()
+		got := p.Fields()
 		slices.Sort(got)
 		if want := []string{"/email", "/extra", "/name", "/phone"}; !slices.Equal(got, want) {
 			t.Errorf("violations at %v, want %v; body: %s", got, want, r.Body)

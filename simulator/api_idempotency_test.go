@@ -96,6 +96,9 @@ func TestIdempotentReplay(t *testing.T) {
 	if second.Header.Get("Request-Id") == first.Header.Get("Request-Id") {
 		t.Fatal("each request gets its own Request-Id, replay or not")
 	}
+	if second.Header.Get("Original-Request") != first.Header.Get("Request-Id") || first.Header.Get("Original-Request") != "" {
+		t.Fatalf("Original-Request %q on the replay, want %q", second.Header.Get("Original-Request"), first.Header.Get("Request-Id"))
+	}
 	if n := countTransfers(t, c); n != 1 {
 		t.Fatalf("%d transfers after a replay, want 1", n)
 	}
@@ -160,7 +163,7 @@ func TestIdempotencyKeyRequired(t *testing.T) {
 	c := srv.Client(simtest.NewKey("required"))
 	from := brlAccount(t, c)
 	fields := c.Post("/v1/transfers", pixTransfer(from, 1000)).ExpectProblem(t, http.StatusBadRequest, "idempotency_key_required")
-	if len(fields) != 1 || fields[0] != "Idempotency-Key" {
+	if len(fields) != 1 || fields[0] != "header:Idempotency-Key" {
 		t.Fatalf("violations name %v, want the Idempotency-Key header", fields)
 	}
 	// Only money-moving operations require it.
@@ -195,7 +198,7 @@ func TestIdempotencyKeyForms(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			fields := c.Post("/v1/transfers", pixTransfer(from, 700), "Idempotency-Key", key).ExpectProblem(t, http.StatusBadRequest, "invalid_idempotency_key")
-			if len(fields) != 1 || fields[0] != "Idempotency-Key" {
+			if len(fields) != 1 || fields[0] != "header:Idempotency-Key" {
 				t.Fatalf("violations %v", fields)
 			}
 		})

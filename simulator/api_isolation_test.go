@@ -229,7 +229,7 @@ func TestIsolationBodiesCannotNameOtherTenantsResources(t *testing.T) {
 	// A's account as B's debtor.
 	r := b.Post("/v1/transfers", apiTEDTransfer(a.account, 100), "Idempotency-Key", "iso-debtor")
 	p := apiProblem(t, r, http.StatusBadRequest, "resource_missing")
-	if d, ok := p.violation("/debtor_account_id"); !ok || !strings.Contains(d, a.account) {
+	if d, ok := apiViolation(p, "/debtor_account_id"); !ok || !strings.Contains(d, a.account) {
 		t.Errorf("debtor: %s", r.Body)
 	}
 	// A's account as the creditor of B's internal transfer.
@@ -238,19 +238,19 @@ func TestIsolationBodiesCannotNameOtherTenantsResources(t *testing.T) {
 		"creditor": map[string]string{"account_id": a.account},
 	})
 	p = apiProblem(t, r, http.StatusBadRequest, "resource_missing")
-	if d, ok := p.violation("/creditor/account_id"); !ok || !strings.Contains(d, "no such account") {
+	if d, ok := apiViolation(p, "/creditor/account_id"); !ok || !strings.Contains(d, "no such account") {
 		t.Errorf("creditor: %s", r.Body)
 	}
 	// A's customer for a new account of B.
 	r = b.Post("/v1/accounts", map[string]any{"customer_id": a.customer, "currency": "BRL"})
 	p = apiProblem(t, r, http.StatusBadRequest, "resource_missing")
-	if _, ok := p.violation("/customer_id"); !ok {
+	if _, ok := apiViolation(p, "/customer_id"); !ok {
 		t.Errorf("customer: %s", r.Body)
 	}
 	// A's account as the target of B's simulated inbound money.
 	r = b.Post("/v1/sandbox/inbound_transfers", map[string]any{"account_id": a.account, "amount": 1000, "currency": "BRL"})
 	p = apiProblem(t, r, http.StatusBadRequest, "resource_missing")
-	if _, ok := p.violation("/account_id"); !ok {
+	if _, ok := apiViolation(p, "/account_id"); !ok {
 		t.Errorf("inbound: %s", r.Body)
 	}
 	// A Pix key of A's account is, for B, a key at another bank: the money

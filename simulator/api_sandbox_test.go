@@ -155,8 +155,8 @@ func TestClockAdvanceInvalid(t *testing.T) {
 			r := c.Post("/v1/sandbox/clock/advance", tc.body)
 			p := expectProblem(t, r, http.StatusBadRequest, "validation_failed")
 			if tc.pointer != "" {
-				if _, ok := p.violation(tc.pointer); !ok {
-					t.Errorf("violations %v, want %s; body: %s", p.pointers(), tc.pointer, r.Body)
+				if _, ok := p.Find(tc.pointer); !ok {
+					t.Errorf("violations %v, want %s; body: %s", p.Fields(), tc.pointer, r.Body)
 				}
 			} else if len(p.Errors) == 0 || p.Errors[0].In != "body" {
 				// The contract's min/maxProperties answer first, about the

@@ -677,8 +677,8 @@ func TestTransferInvalid(t *testing.T) {
 			r := c.Post("/v1/transfers", tc.body)
 			p := expectProblem(t, r, http.StatusBadRequest, tc.code)
 			for _, ptr := range tc.pointers {
-				if _, ok := p.violation(ptr); !ok {
-					t.Errorf("violations %v do not name %s; body: %s", p.pointers(), ptr, r.Body)
+				if _, ok := p.Find(ptr); !ok {
+					t.Errorf("violations %v do not name %s; body: %s", p.Fields(), ptr, r.Body)
 				}
 			}
 			for _, e := range p.Errors {

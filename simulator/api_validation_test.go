@@ -19,89 +19,31 @@ import (
 // admin). Their names start with "api" so that they do not collide with the
 // helpers of other test files in this package.
 
-// apiProblemBody is an RFC 9457 problem as sandbank renders it.
-type apiProblemBody struct {
-	Type      string `json:"type"`
-	Title     string `json:"title"`
-	Status    int    `json:"status"`
-	Detail    string `json:"detail"`
-	Instance  string `json:"instance"`
-	Code      string `json:"code"`
-	RequestID string `json:"request_id"`
-	Errors    []struct {
-		Pointer   string `json:"pointer"`
-		Parameter string `json:"parameter"`
-		In        string `json:"in"`
-		Detail    string `json:"detail"`
-	} `json:"errors"`
-	// OAuth errors (RFC 6749 §5.2) also carry these.
-	Error            string `json:"error"`
-	ErrorDescription string `json:"error_description"`
-}
-
-// fields lists the pointers (body) and "in:name" (parameters) the problem names.
-func (p apiProblemBody) fields() []string {
-	var out []string
-	for _, e := range p.Errors {
-		if e.Parameter != "" {
-			out = append(out, e.In+":"+e.Parameter)
-		} else {
-			out = append(out, e.Pointer)
-		}
-	}
+// apiFields lists the fields a problem names, sorted, without repeats.
+func apiFields(p simtest.Problem) []string {
+	out := p.Fields()
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
-// violation returns the detail of the violation at a field (see fields).
-func (p apiProblemBody) violation(field string) (string, bool) {
-	for _, e := range p.Errors {
-		if (e.Parameter != "" && e.In+":"+e.Parameter == field) || (e.Parameter == "" && e.Pointer == field) {
-			return e.Detail, true
-		}
-	}
-	return "", false
+// apiViolation returns the detail of the violation at a field.
+func apiViolation(p simtest.Problem, field string) (string, bool) {
+	v, ok := p.Find(field)
+	return v.Detail, ok
 }
 
-// apiProblem checks that a response is a complete problem with the status
-// and code: media type, type URI, title, status member, code, request_id
-// (equal to the Request-Id header) and instance.
-func apiProblem(t testing.TB, r *simtest.Response, status int, code string) apiProblemBody {
+// apiProblem checks a complete problem with the status and code.
+func apiProblem(t testing.TB, r *simtest.Response, status int, code string) simtest.Problem {
 	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status %d, want %d; body: %s", r.Status, status, r.Body)
-	}
-	if ct := r.Header.Get("Content-Type"); ct != openapi.ProblemContentType {
-		t.Fatalf("Content-Type %q, want %s; body: %s", ct, openapi.ProblemContentType, r.Body)
-	}
-	var p apiProblemBody
-	if err := json.Unmarshal(r.Body, &p); err != nil {
-		t.Fatalf("problem body: %v: %s", err, r.Body)
-	}
-	if p.Code != code {
-		t.Fatalf("code %q, want %q; body: %s", p.Code, code, r.Body)
-	}
-	if p.Status != status {
-		t.Errorf("status member %d, want %d", p.Status, status)
-	}
-	if p.Type != openapi.ProblemTypeBase+code {
-		t.Errorf("type %q, want %q", p.Type, openapi.ProblemTypeBase+code)
-	}
-	if p.Title == "" || p.Instance == "" {
-		t.Errorf("problem without title or instance: %s", r.Body)
-	}
-	if p.RequestID == "" || p.RequestID != r.Header.Get("Request-Id") {
-		t.Errorf("request_id %q, Request-Id header %q", p.RequestID, r.Header.Get("Request-Id"))
-	}
-	return p
+	return r.Problem(t, status, code)
 }
 
 // apiInvalid checks a 400 validation_failed that names exactly the fields.
-func apiInvalid(t testing.TB, r *simtest.Response, want ...string) apiProblemBody {
+func apiInvalid(t testing.TB, r *simtest.Response, want ...string) simtest.Problem {
 	t.Helper()
 	p := apiProblem(t, r, http.StatusBadRequest, openapi.CodeValidationFailed)
 	slices.Sort(want)
-	if got := p.fields(); !slices.Equal(got, want) {
+	if got := apiFields(p); !slices.Equal(got, want) {
 		t.Fatalf("violations name %v, want %v; body: %s", got, want, r.Body)
 	}
 	for _, e := range p.Errors {
@@ -315,8 +257,8 @@ func TestValidationUnknownBodyFields(t *testing.T) {
 		"address": map[string]string{"line1": "Rua A, 1", "city": "Recife", "state": "PE", "postal_code": "50000-000", "country": "BR", "zip": "x"},
 	}
 	p := apiInvalid(t, c.Post("/v1/customers", body), "/nickname", "/tax_id/issuer", "/address/zip")
-	for _, f := range p.fields() {
-		if d, _ := p.violation(f); d != "is not a known field" {
+	for _, f := range apiFields(p) {
+		if d, _ := apiViolation(p, f); d != "is not a known field" {
 			t.Errorf("%s: %q", f, d)
 		}
 	}
@@ -334,7 +276,7 @@ func TestValidationSeveralViolationsAtOnce(t *testing.T) {
 	if p.Detail != "6 problems in the request" {
 		t.Errorf("detail %q", p.Detail)
 	}
-	if d, _ := p.violation("/amount"); !strings.Contains(d, "at least 1") {
+	if d, _ := apiViolation(p, "/amount"); !strings.Contains(d, "at least 1") {
 		t.Errorf("/amount: %q", d)
 	}
 	// Amounts with decimals are explained in the currency's minor units.
@@ -342,7 +284,7 @@ func TestValidationSeveralViolationsAtOnce(t *testing.T) {
 		"rail": "pix", "amount": 10.5, "currency": "BRL", "debtor_account_id": "acc_1", "creditor": map[string]string{"pix_key": "a@example.com"},
 	})
 	p = apiInvalid(t, r, "/amount")
-	if d, _ := p.violation("/amount"); !strings.Contains(d, "BRL has 2 decimal places") {
+	if d, _ := apiViolation(p, "/amount"); !strings.Contains(d, "BRL has 2 decimal places") {
 		t.Errorf("/amount: %q", d)
 	}
 }
@@ -541,7 +483,7 @@ func TestValidationUnknownQueryParameter(t *testing.T) {
 	srv := simtest.Start(t, simulator.Config{})
 	c := srv.Client(simtest.NewKey("unknownquery"))
 	p := apiInvalid(t, c.Get("/v1/accounts?limt=5"), "query:limt")
-	if d, _ := p.violation("query:limt"); d != `unknown query parameter "limt"` {
+	if d, _ := apiViolation(p, "query:limt"); d != `unknown query parameter "limt"` {
 		t.Errorf("detail %q", d)
 	}
 	// Also on operations that take no query parameters at all.
@@ -554,7 +496,7 @@ func TestValidationUnknownQueryParameter(t *testing.T) {
 	apiInvalid(t, c.Get("/v1/accounts?currency=BRL&%gg=1"), "query:%gg")
 	// Nor is a repeated single-valued parameter.
 	p = apiInvalid(t, c.Get("/v1/transfers?status=ACSP&status=RJCT"), "query:status")
-	if d, _ := p.violation("query:status"); !strings.Contains(d, "appears 2 times") {
+	if d, _ := apiViolation(p, "query:status"); !strings.Contains(d, "appears 2 times") {
 		t.Errorf("detail %q", d)
 	}
 }
@@ -592,7 +534,7 @@ func TestValidationBadQueryValues(t *testing.T) {
 	for _, tc := range cases {
 		r := c.Get(tc.path)
 		p := apiInvalid(t, r, "query:"+tc.param)
-		if d, _ := p.violation("query:" + tc.param); !strings.Contains(d, tc.detail) {
+		if d, _ := apiViolation(p, "query:"+tc.param); !strings.Contains(d, tc.detail) {
 			t.Errorf("%s: detail %q, want it to mention %q", tc.path, d, tc.detail)
 		}
 	}
@@ -604,7 +546,7 @@ func TestValidationBadQueryValues(t *testing.T) {
 	}
 	apiJSON(t, c.Get("/v1/customers?limit=1"), http.StatusOK, &page)
 	p := apiProblem(t, c.Get("/v1/accounts?cursor="+page.NextCursor), http.StatusBadRequest, "invalid_cursor")
-	if p.fields()[0] != "query:cursor" {
+	if apiFields(p)[0] != "query:cursor" {
 		t.Errorf("%+v", p.Errors)
 	}
 }
@@ -622,7 +564,7 @@ func TestValidationPathParameterPattern(t *testing.T) {
 		{http.MethodPost, "/v1/transfers/trf_1-2/cancel"},
 	} {
 		p := apiInvalid(t, c.Do(tc.method, tc.path, nil), "path:id")
-		if d, _ := p.violation("path:id"); !strings.Contains(d, "regular expression") {
+		if d, _ := apiViolation(p, "path:id"); !strings.Contains(d, "regular expression") {
 			t.Errorf("%s: %q", tc.path, d)
 		}
 	}
@@ -668,7 +610,7 @@ func TestValidationNeverA5xx(t *testing.T) {
 				continue
 			}
 			if r.Status >= 400 {
-				var p apiProblemBody
+				var p simtest.Problem
 				if err := json.Unmarshal(r.Body, &p); err != nil || p.Code == "" || p.Title == "" || p.Type == "" || p.Status != r.Status ||
 					r.Header.Get("Content-Type") != openapi.ProblemContentType {
 					t.Errorf("%s %s → %d is not a complete problem: %s", op.Method, path, r.Status, r.Body)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -118,5 +119,37 @@ func TestPanicReleasesTheKey(t *testing.T) {
 	}
 	if status, b := post(); status != http.StatusOK {
 		t.Fatalf("after the panic the key must be free: %d %s", status, b)
+	}
+}
+
+// TestValidateResponsesLogsViolations breaks a handler on purpose: with
+// ValidateResponses on, the server still answers, and logs what is wrong.
+func TestValidateResponsesLogsViolations(t *testing.T) {
+	var logs bytes.Buffer
+	sim, err := New(Config{ValidateResponses: true, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.handlers["getHealth"] = func(c *call) *response {
+		return c.json(http.StatusOK, map[string]any{"status": "sleepy"}) // bad enum, no version
+	}
+	ts := httptest.NewServer(sim)
+	defer ts.Close()
+	resp, err := ts.Client().Get(ts.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	var found bool
+	for _, line := range bytes.Split(logs.Bytes(), []byte("\n")) {
+		if bytes.Contains(line, []byte("response violates the contract")) {
+			found = bytes.Contains(line, []byte(`"operation":"getHealth"`)) && bytes.Contains(line, []byte("/status")) && bytes.Contains(line, []byte("version"))
+		}
+	}
+	if !found {
+		t.Fatalf("no violation logged naming /status and version:\n%s", logs.String())
 	}
 }

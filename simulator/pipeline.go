@@ -275,7 +275,11 @@ func (s *Server) execute(c *call) *response {
 		}
 	}()
 	resp := c.locked(handler)
-	t.idem.Complete(rec, idempotency.Response{Status: resp.status, Header: resp.header.Clone(), Body: resp.body}, c.resourceID)
+	// A replay is a new request with its own Request-Id; Original-Request
+	// names the request whose response it repeats (as Stripe does).
+	stored := resp.header.Clone()
+	stored.Set("Original-Request", c.requestID)
+	t.idem.Complete(rec, idempotency.Response{Status: resp.status, Header: stored, Body: resp.body}, c.resourceID)
 	committed = true
 	return resp
 }

@@ -200,33 +200,96 @@ func (r *Response) Expect(t testing.TB, status int) *Response {
 	return r
 }
 
-// ExpectProblem fails the test unless the response is a problem with the
-// status and code; it returns the problem's violations' pointers and parameters.
-func (r *Response) ExpectProblem(t testing.TB, status int, code string) []string {
+// Problem is an RFC 9457 problem as sandbank renders it.
+type Problem struct {
+	Type      string      `json:"type"`
+	Title     string      `json:"title"`
+	Status    int         `json:"status"`
+	Detail    string      `json:"detail"`
+	Instance  string      `json:"instance"`
+	Code      string      `json:"code"`
+	RequestID string      `json:"request_id"`
+	Errors    []Violation `json:"errors"`
+	// OAuth errors (RFC 6749 §5.2) also carry these.
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
+}
+
+// Violation is one offending field of a problem.
+type Violation struct {
+	Pointer   string `json:"pointer"`
+	Parameter string `json:"parameter"`
+	In        string `json:"in"`
+	Detail    string `json:"detail"`
+}
+
+// Field names the violation: the JSON Pointer of a body field, or
+// "in:name" for a parameter (query:limit, header:Idempotency-Key).
+func (v Violation) Field() string {
+	if v.Parameter != "" {
+		return v.In + ":" + v.Parameter
+	}
+	return v.Pointer
+}
+
+// Fields lists the fields the problem names, in order.
+func (p Problem) Fields() []string {
+	out := make([]string, 0, len(p.Errors))
+	for _, v := range p.Errors {
+		out = append(out, v.Field())
+	}
+	return out
+}
+
+// Find returns the violation of a field: a pointer, "in:name", or a bare
+// parameter name.
+func (p Problem) Find(field string) (Violation, bool) {
+	for _, v := range p.Errors {
+		if v.Field() == field || (v.Parameter != "" && v.Parameter == field) {
+			return v, true
+		}
+	}
+	return Violation{}, false
+}
+
+// Problem fails the test unless the response is a complete problem with
+// the status and code — media type, type URI, title, instance, status
+// member, and a request_id equal to the Request-Id header — and returns it.
+func (r *Response) Problem(t testing.TB, status int, code string) Problem {
 	t.Helper()
 	r.Expect(t, status)
 	if ct := r.Header.Get("Content-Type"); ct != openapi.ProblemContentType {
-		t.Fatalf("Content-Type %q, want %s", ct, openapi.ProblemContentType)
+		t.Fatalf("Content-Type %q, want %s; body: %s", ct, openapi.ProblemContentType, r.Body)
 	}
-	var p struct {
-		Code   string `json:"code"`
-		Errors []struct {
-			Pointer, Parameter string
-		} `json:"errors"`
-	}
+	var p Problem
 	r.Decode(t, &p)
 	if p.Code != code {
 		t.Fatalf("problem code %q, want %q; body: %s", p.Code, code, r.Body)
 	}
-	var fields []string
-	for _, e := range p.Errors {
-		if e.Pointer != "" {
-			fields = append(fields, e.Pointer)
-		} else {
-			fields = append(fields, e.Parameter)
-		}
+	if p.Status != status {
+		t.Errorf("problem status member %d, want %d", p.Status, status)
 	}
-	return fields
+	if p.Type != openapi.ProblemTypeBase+code {
+		t.Errorf("problem type %q, want %q", p.Type, openapi.ProblemTypeBase+code)
+	}
+	if p.Title == "" || p.Instance == "" {
+		t.Errorf("problem without title or instance: %s", r.Body)
+	}
+	// A replayed problem is the stored one: it names the original request.
+	id := r.Header.Get("Request-Id")
+	if r.Header.Get("Idempotent-Replayed") == "true" {
+		id = r.Header.Get("Original-Request")
+	}
+	if p.RequestID == "" || p.RequestID != id {
+		t.Errorf("problem request_id %q, want %q (Request-Id %q, Original-Request %q)", p.RequestID, id, r.Header.Get("Request-Id"), r.Header.Get("Original-Request"))
+	}
+	return p
+}
+
+// ExpectProblem is Problem returning only the fields it names.
+func (r *Response) ExpectProblem(t testing.TB, status int, code string) []string {
+	t.Helper()
+	return r.Problem(t, status, code).Fields()
 }
 
 // Journal returns the tenant's whole journal through the admin API.
