@@ -111,7 +111,7 @@ func (s *Server) reset(t *tenant, keep *journal.Entry) error {
 	}
 	t.bank = b
 	t.settings.Store(s.defaultSettings())
-	t.idem = idempotency.NewStore(s.cfg.IdempotencyTTL, 100_000)
+	t.idem.Reset() // in place: the pipeline reads t.idem without t.mu
 	t.journal.Reset(keep)
 	t.requests.Store(0)
 	s.tokens.revokeTenant(t.key)

@@ -178,6 +178,15 @@ func (s *Store) Abort(r *Record) {
 	}
 }
 
+// Reset forgets every key. A request still in flight completes into
+// nothing: its key is free for the next request.
+func (s *Store) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.records = map[string]*Record{}
+	s.order = nil
+}
+
 // Len is the number of keys held.
 func (s *Store) Len() int {
 	s.mu.Lock()

@@ -373,3 +373,22 @@ func TestInFlightKeyDoesNotBlockExpiryOfLaterKeys(t *testing.T) {
 		t.Fatalf("Len %d", s.Len())
 	}
 }
+
+func TestResetForgetsEveryKey(t *testing.T) {
+	s := NewStore(time.Hour, 10)
+	now := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	fp := FingerprintOf("POST", "/v1/transfers", []byte(`{}`))
+	done, _ := s.Begin("done", fp, "POST", "/v1/transfers", now)
+	s.Complete(done, Response{Status: 201}, "trf_1")
+	flying, _ := s.Begin("flying", fp, "POST", "/v1/transfers", now)
+	s.Reset()
+	if s.Len() != 0 {
+		t.Fatalf("%d keys after Reset", s.Len())
+	}
+	s.Complete(flying, Response{Status: 201}, "trf_2") // the request in flight finishes
+	for _, key := range []string{"done", "flying"} {
+		if _, out := s.Begin(key, fp, "POST", "/v1/transfers", now); out != Proceed {
+			t.Fatalf("key %q after Reset: outcome %v, want Proceed", key, out)
+		}
+	}
+}
