@@ -65,7 +65,8 @@ func apiBasic(user, pass string) string {
 var apiPathParam = regexp.MustCompile(`\{([^}]+)\}`)
 
 // apiIDPrefix is the prefix ("acc_", "trf_", …) an operation's path
-// parameter must carry, read from its schema's pattern.
+// parameter must carry, read from its schema's pattern; a parameter that is
+// a name rather than an id (a scenario's {name}) is its own kind.
 func apiIDPrefix(t testing.TB, op *openapi.Operation, name string) string {
 	t.Helper()
 	var params []*openapi3.Parameter
@@ -79,6 +80,9 @@ func apiIDPrefix(t testing.TB, op *openapi.Operation, name string) string {
 		if p.In == "path" && p.Name == name && p.Schema != nil && p.Schema.Value != nil {
 			if m := regexp.MustCompile(`^\^([a-z]+_)`).FindStringSubmatch(p.Schema.Value.Pattern); m != nil {
 				return m[1]
+			}
+			if name == "name" {
+				return "name"
 			}
 		}
 	}
@@ -94,6 +98,9 @@ func apiConcretePath(t testing.TB, op *openapi.Operation, ids map[string]string)
 		prefix := apiIDPrefix(t, op, m[1:len(m)-1])
 		if id, ok := ids[prefix]; ok {
 			return id
+		}
+		if prefix == "name" {
+			return "no-such-scenario"
 		}
 		return prefix + "doesnotexist0000"
 	})

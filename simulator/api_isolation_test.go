@@ -41,7 +41,10 @@ func apiSetUpTenantA(t *testing.T, srv *simtest.Server) *apiTenantA {
 		t.Fatalf("A's TED transfer is %s, want ACSP", tr.Status)
 	}
 	a.transfer = tr.ID
-	a.byPrefix = map[string]string{"cus_": a.customer, "acc_": a.account, "trf_": a.transfer}
+	// A scenario of A's, to prove B can neither see nor remove it.
+	apiJSON(t, a.c.Do(http.MethodPut, "/_sandbank/scenarios/a-secret-scenario",
+		"name: a-secret-scenario\nrules:\n  - match: { operation: createInboundTransfer }\n    fault: 503\n", "Content-Type", "application/yaml"), http.StatusOK, nil)
+	a.byPrefix = map[string]string{"cus_": a.customer, "acc_": a.account, "trf_": a.transfer, "name": "a-secret-scenario"}
 	for _, list := range []string{"/v1/customers", "/v1/accounts", "/v1/transfers"} {
 		a.allIDs = append(a.allIDs, apiListIDs(t, a.c, list)...)
 	}
@@ -58,6 +61,7 @@ func (a *apiTenantA) snapshot(t *testing.T) map[string][]byte {
 		"/v1/customers/" + a.customer, "/v1/accounts/" + a.account, "/v1/accounts/" + a.account + "/balances",
 		"/v1/accounts/" + a.account + "/transactions?limit=100", "/v1/transfers/" + a.transfer,
 		"/v1/customers?limit=100", "/v1/accounts?limit=100", "/v1/transfers?limit=100", "/v1/sandbox/clock", "/_sandbank/settings",
+		"/_sandbank/scenarios",
 	} {
 		r := a.c.Get(path)
 		if r.Status != http.StatusOK {
@@ -118,6 +122,10 @@ func TestIsolationIDOperations(t *testing.T) {
 		if len(names) == 0 {
 			continue
 		}
+		if op.ID == "putScenario" {
+			// An upsert by name: B's PUT makes B's own scenario (checked below).
+			continue
+		}
 		for _, n := range names {
 			if _, ok := a.byPrefix[apiIDPrefix(t, op, n[1])]; !ok {
 				t.Errorf("%s (%s %s): tenant A has no resource of kind %s to probe it with; extend apiSetUpTenantA",
@@ -153,6 +161,9 @@ func TestIsolationIDOperations(t *testing.T) {
 	if exercised < 6 {
 		t.Fatalf("only %d {id} operations exercised", exercised)
 	}
+	// B activating a scenario of the same name makes B's own, not A's.
+	b.Do(http.MethodPut, "/_sandbank/scenarios/a-secret-scenario", "name: a-secret-scenario\nrules:\n  - match: { operation: createInboundTransfer }\n    fault: reset\n",
+		"Content-Type", "application/yaml").Expect(t, http.StatusOK)
 	a.expectUnchanged(t, before)
 	// A's transfer can still be canceled by A: B's cancel did nothing.
 	var tr struct {

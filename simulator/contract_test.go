@@ -116,6 +116,9 @@ func TestEveryExampleValidates(t *testing.T) {
 			}
 			success := false
 			for code, ref := range op.Op.Responses.Map() {
+				if strings.HasPrefix(code, "2") && len(ref.Value.Content) == 0 {
+					success = true // 204 No Content: nothing to exemplify
+				}
 				for ct, media := range ref.Value.Content {
 					exs := examplesOf(media)
 					if len(exs) == 0 {

@@ -95,6 +95,10 @@ type settingsView struct {
 		Key        string `json:"key"`
 		TTLSeconds int64  `json:"ttl_seconds"`
 	} `json:"idempotency"`
+	RateLimit struct {
+		RequestsPerSecond float64 `json:"requests_per_second"`
+		Burst             int     `json:"burst"`
+	} `json:"rate_limit"`
 }
 
 func (s *Server) viewSettings(t *tenant) settingsView {
@@ -102,6 +106,7 @@ func (s *Server) viewSettings(t *tenant) settingsView {
 	st := t.settings.Load()
 	v.Idempotency.Profile, v.Idempotency.Key = st.IdempotencyProfile, st.IdempotencyKey
 	v.Idempotency.TTLSeconds = int64(t.idem.TTL() / time.Second)
+	v.RateLimit.RequestsPerSecond, v.RateLimit.Burst = st.RateLimit, st.RateLimitBurst
 	return v
 }
 
@@ -115,19 +120,31 @@ func (s *Server) updateSettings(c *call) *response {
 			Profile string `json:"profile"`
 			Key     string `json:"key"`
 		} `json:"idempotency"`
+		RateLimit *struct {
+			RequestsPerSecond *float64 `json:"requests_per_second"`
+			Burst             *int     `json:"burst"`
+		} `json:"rate_limit"`
 	}
 	if resp := c.decode(&req); resp != nil {
 		return resp
 	}
+	st := *c.tenant.settings.Load()
 	if i := req.Idempotency; i != nil {
-		st := *c.tenant.settings.Load()
 		if i.Profile != "" {
 			st.IdempotencyProfile = i.Profile
 		}
 		if i.Key != "" {
 			st.IdempotencyKey = i.Key
 		}
-		c.tenant.settings.Store(&st)
 	}
+	if rl := req.RateLimit; rl != nil {
+		if rl.RequestsPerSecond != nil {
+			st.RateLimit = *rl.RequestsPerSecond
+		}
+		if rl.Burst != nil {
+			st.RateLimitBurst = *rl.Burst
+		}
+	}
+	s.applySettings(c.tenant, &st)
 	return c.json(http.StatusOK, s.viewSettings(c.tenant))
 }

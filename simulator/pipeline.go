@@ -4,12 +4,14 @@ package simulator
 // path, in this order:
 //
 //	conn → request id → route → auth (key/OAuth → tenant; the journal entry opens)
-//	     → rate limit → faults (before) → body → contract validation
-//	     → idempotency → handler (under the tenant's lock)
-//	     → faults (after commit) → response (validated when configured) → journal
+//	     → rate limit → body → choose a fault → fault (before)
+//	     → contract validation → idempotency → handler (under the tenant's lock)
+//	     → fault (after commit) → response (validated when configured) → journal
 //
 // Each step either passes the call on or answers it with an RFC 9457
-// problem; nothing below a step runs once it has answered.
+// problem; nothing below a step runs once it has answered. A fault may
+// also take the connection over (a reset, a hang): then nothing is
+// written, and the journal records what the client experienced.
 
 import (
 	"bytes"
@@ -26,6 +28,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/sandbank/sandbank/openapi"
+	"github.com/sandbank/sandbank/scenarios"
 	"github.com/sandbank/sandbank/simulator/idempotency"
 	"github.com/sandbank/sandbank/simulator/journal"
 )
@@ -67,6 +70,12 @@ type call struct {
 	resourceID  string // the resource the request created or acted on
 	problemCode string
 	resp        *response
+
+	decision    *scenarios.Decision // the fault chosen for this request, if any
+	fault       *journal.Fault      // what was injected, for the journal
+	taken       bool                // a fault wrote (or destroyed) the response itself
+	outcome     string              // how the exchange ended when a fault took it
+	extraHeader http.Header         // headers every response gets (RateLimit fields)
 }
 
 // ServeHTTP is the pipeline.
@@ -84,14 +93,23 @@ func (s *Server) run(c *call) *response {
 	if resp := s.identify(c); resp != nil { // credentials → tenant, scopes (401, 403)
 		return resp
 	}
-	// Rate limiting and before-phase faults hook in here (the scenarios package).
+	if resp := s.rateLimit(c); resp != nil { // the tenant's token bucket, when on (429)
+		return resp
+	}
 	if resp := s.readBody(c); resp != nil { // bounded body (413)
+		return resp
+	}
+	if resp := s.chooseFault(c); resp != nil { // Sandbank-Fault, Sandbank-Scenario, the tenant's scenarios
+		return resp
+	}
+	if resp := s.inject(c, scenarios.Before, nil); resp != nil || c.taken { // nothing applied
 		return resp
 	}
 	if resp := s.validate(c); resp != nil { // the OpenAPI contract (400, 415)
 		return resp
 	}
-	return s.execute(c) // idempotency, then the handler (after-commit faults hook in after it)
+	resp := s.execute(c)                          // idempotency, then the handler
+	return s.inject(c, scenarios.AfterCommit, resp) // applied and stored; now lose or change the response
 }
 
 func (s *Server) begin(w http.ResponseWriter, r *http.Request) *call {
@@ -233,7 +251,7 @@ func (s *Server) execute(c *call) *response {
 		return handler(c)
 	}
 	if !c.op.HasParameter("header", "Idempotency-Key") {
-		return c.locked(handler)
+		return c.locked(s.duplicated(c, handler))
 	}
 	t := c.tenant
 	settings, now := t.settings.Load(), t.clock.Now()
@@ -244,7 +262,7 @@ func (s *Server) execute(c *call) *response {
 			return c.problem("idempotency_key_required", fmt.Sprintf("%s moves money and this tenant requires an Idempotency-Key (a UUID is a good key); settings.idempotency.key = required", c.op.ID),
 				openapi.Violation{Parameter: "Idempotency-Key", In: "header", Detail: "is required"})
 		}
-		return c.locked(handler)
+		return c.locked(s.duplicated(c, handler))
 	}
 	key, err := idempotency.ParseKey(header)
 	if err != nil {
@@ -274,7 +292,7 @@ func (s *Server) execute(c *call) *response {
 			t.idem.Abort(rec)
 		}
 	}()
-	resp := c.locked(handler)
+	resp := c.locked(s.duplicated(c, handler))
 	// A replay is a new request with its own Request-Id; Original-Request
 	// names the request whose response it repeats (as Stripe does).
 	stored := resp.header.Clone()
@@ -282,6 +300,28 @@ func (s *Server) execute(c *call) *response {
 	t.idem.Complete(rec, idempotency.Response{Status: resp.status, Header: stored, Body: resp.body}, c.resourceID)
 	committed = true
 	return resp
+}
+
+// duplicated wraps a handler so that a duplicate fault applies the
+// operation several times, as a provider without idempotency would: the
+// client gets the first response; the journal names every resource made.
+func (s *Server) duplicated(c *call, h handlerFunc) handlerFunc {
+	d := c.decision
+	if d == nil || d.Injection.Copies() < 2 || c.r.Method == http.MethodGet {
+		return h
+	}
+	return func(c *call) *response {
+		first := h(c)
+		resources := []string{c.resourceID}
+		firstID := c.resourceID
+		for range d.Injection.Copies() - 1 {
+			h(c)
+			resources = append(resources, c.resourceID)
+		}
+		c.resourceID = firstID
+		c.recordFault(scenarios.AfterCommit, map[string]any{"resources": resources})
+		return first
+	}
 }
 
 // locked runs a handler under the tenant's lock, after running any clock
@@ -312,13 +352,21 @@ func canonicalBody(v any) []byte {
 	return b
 }
 
-// finish writes the response and completes the journal entry.
+// finish writes the response (unless a fault took the connection) and
+// completes the journal entry.
 func (s *Server) finish(c *call) {
+	if c.taken {
+		s.complete(c, 0, c.outcome)
+		return
+	}
 	resp := c.resp
 	if resp == nil {
 		resp = c.problem("internal_error", "no response was produced")
 	}
 	h := c.w.Header()
+	for k, v := range c.extraHeader {
+		h[k] = v
+	}
 	for k, v := range resp.header {
 		h[k] = v
 	}
@@ -334,30 +382,43 @@ func (s *Server) finish(c *call) {
 	c.w.WriteHeader(resp.status)
 	_, werr := c.w.Write(resp.body)
 	outcome := journal.Completed
-	if werr != nil {
+	if werr != nil || c.r.Context().Err() != nil {
 		outcome = journal.ClientClosed
 	}
+	s.complete(c, resp.status, outcome)
+}
+
+// complete fills the journal entry in and logs the request.
+func (s *Server) complete(c *call, status int, outcome string) {
 	if c.tenant != nil && c.entry == nil {
 		c.openJournal() // operations that learn their tenant late (POST /oauth/token)
 	}
 	duration := time.Since(s.started) - c.mono
 	if c.entry != nil {
 		c.tenant.journal.Update(c.entry, func(e *journal.Entry) {
-			e.Status, e.Outcome, e.Replayed = resp.status, outcome, c.replayed
+			e.Status, e.Outcome, e.Replayed = status, outcome, c.replayed
 			e.ProblemCode, e.ResourceID, e.Duration = c.problemCode, c.resourceID, duration
 			e.BodySHA256, e.BodyBytes = c.bodyHash, len(c.body)
+			e.Fault = c.fault
 		})
 	}
-	level := s.logLevel(resp.status)
-	s.log.Log(c.r.Context(), level, "request", "method", c.r.Method, "path", c.r.URL.Path, "status", resp.status,
-		"duration", duration, "request_id", c.requestID, "replayed", c.replayed, "code", c.problemCode)
+	level := s.logLevel(status)
+	attrs := []any{"method", c.r.Method, "path", c.r.URL.Path, "status", status, "duration", duration,
+		"request_id", c.requestID, "replayed", c.replayed, "code", c.problemCode}
+	if c.fault != nil {
+		attrs = append(attrs, "fault", c.fault.Type, "phase", c.fault.Phase, "outcome", outcome)
+	}
+	s.log.Log(c.r.Context(), level, "request", attrs...)
 }
 
 // recoverPanic turns a panic into a 500 problem instead of a dropped
 // connection, and logs it with the request id.
 func (c *call) recoverPanic() {
 	if v := recover(); v != nil {
-		if v == http.ErrAbortHandler {
+		if v == http.ErrAbortHandler { // a fault ended the exchange without a response
+			if c.taken {
+				c.s.complete(c, 0, c.outcome)
+			}
 			panic(v)
 		}
 		c.s.log.Error("panic in handler", "panic", v, "request_id", c.requestID)

@@ -37,6 +37,10 @@ var problemCatalog = map[string]struct {
 	"unsupported_grant_type":         {400, "Unsupported grant type"},
 	"invalid_scope":                  {400, "Invalid scope"},
 	"internal_error":                 {500, "Internal error"},
+	"rate_limited":                   {429, "Too many requests"},
+	"invalid_fault":                  {400, "The Sandbank-Fault header is not a fault"},
+	"unknown_scenario":               {400, "No such scenario"},
+	"invalid_scenario":               {400, "The scenario is not valid"},
 }
 
 // problem builds the response for a catalogued code.

@@ -41,11 +41,16 @@ func (s *Server) operationHandlers() map[string]handlerFunc {
 		"advanceClock":          s.advanceClock,
 		"createInboundTransfer": s.createInboundTransfer,
 
-		"getJournal":     s.getJournal,
-		"resetTenant":    s.resetTenant,
-		"getTenant":      s.getTenant,
-		"getSettings":    s.getSettings,
-		"updateSettings": s.updateSettings,
+		"getJournal":           s.getJournal,
+		"listScenarios":        s.listScenarios,
+		"getScenario":          s.getScenario,
+		"putScenario":          s.putScenario,
+		"deleteScenario":       s.deleteScenario,
+		"listLibraryScenarios": s.listLibraryScenarios,
+		"resetTenant":          s.resetTenant,
+		"getTenant":            s.getTenant,
+		"getSettings":          s.getSettings,
+		"updateSettings":       s.updateSettings,
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/sandbank/sandbank/openapi"
+	"github.com/sandbank/sandbank/scenarios"
 	"github.com/sandbank/sandbank/simulator/checkdigit"
 	"github.com/sandbank/sandbank/simulator/clock"
 	"github.com/sandbank/sandbank/simulator/money"
@@ -53,6 +54,15 @@ type Config struct {
 	IdempotencyTTL time.Duration
 	// ValidateResponses checks every response against the contract and logs violations.
 	ValidateResponses bool
+	// Scenarios are active for every tenant (sandbank serve --scenario).
+	Scenarios []*scenarios.Scenario
+	// MaxHang caps every wait a fault makes (hangs, latency, slow bodies),
+	// so no request holds server resources forever.
+	MaxHang time.Duration
+	// RateLimit switches on a token bucket per tenant: requests per second
+	// (0: off) and burst.
+	RateLimit      float64
+	RateLimitBurst int
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
 	// Version is reported by /healthz.
@@ -97,6 +107,15 @@ func (c *Config) defaults() error {
 	}
 	if c.IdempotencyTTL <= 0 {
 		c.IdempotencyTTL = 24 * time.Hour
+	}
+	if c.MaxHang <= 0 {
+		c.MaxHang = 2 * time.Minute
+	}
+	if c.RateLimit < 0 {
+		return fmt.Errorf("rate limit %v: want requests per second, or 0 for none", c.RateLimit)
+	}
+	if c.RateLimitBurst <= 0 {
+		c.RateLimitBurst = max(1, int(c.RateLimit))
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/brianvoe/gofakeit/v7"
 
+	"github.com/sandbank/sandbank/scenarios"
 	"github.com/sandbank/sandbank/simulator/bank"
 	"github.com/sandbank/sandbank/simulator/clock"
 	"github.com/sandbank/sandbank/simulator/fakedata"
@@ -33,6 +34,9 @@ var testKey = regexp.MustCompile(`^sk_test_[A-Za-z0-9]{16,128}$`)
 type Settings struct {
 	IdempotencyProfile string
 	IdempotencyKey     string
+	// RateLimit is requests per second of the tenant's token bucket (0: off).
+	RateLimit      float64
+	RateLimitBurst int
 }
 
 // tenant is one API key's private sandbox. mu serialises everything that
@@ -53,6 +57,8 @@ type tenant struct {
 
 	idem     *idempotency.Store
 	journal  *journal.Journal
+	faults   *scenarios.Set
+	limiter  atomic.Pointer[scenarios.TokenBucket] // nil: no rate limit
 	requests atomic.Uint64 // numbers the tenant's requests for request ids
 	lastUsed atomic.Int64
 }
@@ -82,7 +88,20 @@ func (s *Server) newBank(seed uint64, clk *clock.Clock) (*bank.Bank, error) {
 }
 
 func (s *Server) defaultSettings() *Settings {
-	return &Settings{IdempotencyProfile: s.cfg.IdempotencyProfile, IdempotencyKey: s.cfg.IdempotencyKey}
+	return &Settings{
+		IdempotencyProfile: s.cfg.IdempotencyProfile, IdempotencyKey: s.cfg.IdempotencyKey,
+		RateLimit: s.cfg.RateLimit, RateLimitBurst: s.cfg.RateLimitBurst,
+	}
+}
+
+// applySettings puts settings in force.
+func (s *Server) applySettings(t *tenant, st *Settings) {
+	t.settings.Store(st)
+	if st.RateLimit > 0 {
+		t.limiter.Store(scenarios.NewTokenBucket(st.RateLimit, st.RateLimitBurst, s.cfg.Wall))
+	} else {
+		t.limiter.Store(nil)
+	}
 }
 
 func (s *Server) provision(key string) (*tenant, error) {
@@ -96,8 +115,9 @@ func (s *Server) provision(key string) (*tenant, error) {
 		key: key, seed: seed, createdAt: s.cfg.Wall(), bank: b, clock: clk,
 		idem:    idempotency.NewStore(s.cfg.IdempotencyTTL, 100_000),
 		journal: journal.New(s.cfg.JournalSize),
+		faults:  scenarios.NewSet(key, s.cfg.Seed, s.cfg.Scenarios),
 	}
-	t.settings.Store(s.defaultSettings())
+	s.applySettings(t, s.defaultSettings())
 	s.log.Info("tenant provisioned", "key", journal.MaskCredential(key), "seed", seed)
 	return t, nil
 }
@@ -110,7 +130,8 @@ func (s *Server) reset(t *tenant, keep *journal.Entry) error {
 		return err
 	}
 	t.bank = b
-	t.settings.Store(s.defaultSettings())
+	s.applySettings(t, s.defaultSettings())
+	t.faults.Reset(s.cfg.Scenarios) // in place, like the journal
 	t.idem.Reset() // in place: the pipeline reads t.idem without t.mu
 	t.journal.Reset(keep)
 	t.requests.Store(0)

@@ -32,6 +32,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the simulator", serve},
+		{"scenario", "check scenario files, list the built-in library and the fault types", scenarioCmd},
 		{"spec", "print the OpenAPI document", spec},
 		{"version", "print the version", printVersion},
 		{"healthcheck", "exit 0 when a running sandbank answers /healthz", healthcheck},

@@ -38,6 +38,11 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	logFormat := fs.String("log-format", "auto", "log format: auto (text on a terminal, JSON otherwise), text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 10*time.Second, "how long SIGTERM waits for in-flight requests")
+	var scenarioValues scenarioFlag
+	fs.Var(&scenarioValues, "scenario", "a scenario for every tenant: a YAML file, a directory of them, or a library name (repeatable)")
+	maxHang := fs.Duration("max-hang", 2*time.Minute, "the longest any fault may hold a request (hangs, latency, slow bodies)")
+	rateLimit := fs.Float64("rate-limit", 0, "a token bucket per tenant: requests per second (0: off)")
+	rateLimitBurst := fs.Int("rate-limit-burst", 0, "the token bucket's size (default: the rate, at least 1)")
 	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -55,11 +60,18 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sandbank serve: --clock-start %q: want RFC 3339, such as 2026-03-02T12:00:00Z\n", *clockStart)
 		return 2
 	}
+	active, err := loadScenarios(scenarioValues)
+	if err != nil {
+		fmt.Fprintln(stderr, "sandbank serve: bad --scenario:")
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
 	sim, err := simulator.New(simulator.Config{
 		Seed: *seed, ClockStart: start, ClockMode: clock.Mode(*clockMode), MaxBodyBytes: *maxBody,
 		JournalSize: *journalSize, MaxTenants: *maxTenants, TokenTTL: *tokenTTL,
 		IdempotencyProfile: *idemProfile, IdempotencyKey: *idemKey, IdempotencyTTL: *idemTTL,
 		ValidateResponses: *validateResponses, Logger: logger, Version: versionString(),
+		Scenarios: active, MaxHang: *maxHang, RateLimit: *rateLimit, RateLimitBurst: *rateLimitBurst,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "sandbank serve:", err)
@@ -71,7 +83,12 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	srv := sim.HTTPServer(*addr)
-	logger.Info("sandbank listening", "addr", "http://"+ln.Addr().String(), "seed", *seed, "clock", *clockMode, "version", versionString())
+	var names []string
+	for _, sc := range active {
+		names = append(names, sc.Name)
+	}
+	logger.Info("sandbank listening", "addr", "http://"+ln.Addr().String(), "seed", *seed, "clock", *clockMode,
+		"scenarios", names, "version", versionString())
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()

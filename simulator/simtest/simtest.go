@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sandbank/sandbank/openapi"
 	"github.com/sandbank/sandbank/simulator"
@@ -99,6 +100,43 @@ func (r *Response) String() string { return string(r.Body) }
 // any other value (sent as JSON). headers are name, value pairs.
 func (c *Client) Do(method, path string, body any, headers ...string) *Response {
 	c.t.Helper()
+	return c.Send(c.Request(method, path, body, headers...))
+}
+
+// Send sends a prepared request and validates the response.
+func (c *Client) Send(req *http.Request) *Response {
+	c.t.Helper()
+	r, err := c.Try(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	return r
+}
+
+// Try sends a prepared request and returns the transport error instead of
+// failing the test: faults (resets, hangs, truncated bodies) are meant to
+// produce them. A response that did arrive whole is validated.
+func (c *Client) Try(req *http.Request) (*Response, error) {
+	c.t.Helper()
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+	if err != nil {
+		return r, err
+	}
+	if vs := c.srv.Violations(req.Method, req.URL.Path, r); len(vs) > 0 {
+		c.t.Errorf("%s %s → %d violates the contract: %+v\nbody: %s", req.Method, req.URL.Path, r.Status, vs, body)
+	}
+	return r, nil
+}
+
+// Request builds a request like Do does (body as Do takes it), to Try.
+func (c *Client) Request(method, path string, body any, headers ...string) *http.Request {
+	c.t.Helper()
 	var reader io.Reader
 	contentType := ""
 	switch b := body.(type) {
@@ -134,26 +172,25 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 			req.Header.Set(headers[i], headers[i+1])
 		}
 	}
-	return c.Send(req)
+	return req
 }
 
-// Send sends a prepared request and validates the response.
-func (c *Client) Send(req *http.Request) *Response {
+// WaitJournal polls the journal until done accepts it (a request a fault
+// held finishes its entry after the client has given up), for at most
+// 10 s.
+func (c *Client) WaitJournal(done func([]map[string]any) bool) []map[string]any {
 	c.t.Helper()
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		entries := c.Journal()
+		if done(entries) {
+			return entries
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("the journal never reached the expected state: %v", entries)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.t.Fatalf("%s %s: read body: %v", req.Method, req.URL.Path, err)
-	}
-	r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
-	if vs := c.srv.Violations(req.Method, req.URL.Path, r); len(vs) > 0 {
-		c.t.Errorf("%s %s → %d violates the contract: %+v\nbody: %s", req.Method, req.URL.Path, r.Status, vs, body)
-	}
-	return r
 }
 
 // Violations checks a response against the contract: the operation's
