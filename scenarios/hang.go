@@ -54,12 +54,16 @@ func (h *Hang) Inject(x *Exchange) {
 	}
 	start := time.Now()
 	gone := clientGone(conn)
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
+	var timeout <-chan time.Time // nil (no cap and no duration): until the client gives up
+	if wait > 0 {
+		timer := time.NewTimer(wait)
+		defer timer.Stop()
+		timeout = timer.C
+	}
 	select {
 	case <-gone:
 		x.Take(OutcomeClientClosed)
-	case <-timer.C:
+	case <-timeout:
 		x.Take(OutcomeHung)
 	}
 	x.Record("held_ms", time.Since(start).Milliseconds())

@@ -91,6 +91,15 @@ type loader struct {
 
 func (l *loader) fail(n ast.Node, path, format string, args ...any) {
 	line, col := 1, 1
+	// A block mapping's token is its first ":"; point at its first key.
+	switch m := n.(type) {
+	case *ast.MappingNode:
+		if !m.IsFlowStyle && len(m.Values) > 0 {
+			n = m.Values[0].Key
+		}
+	case *ast.MappingValueNode:
+		n = m.Key
+	}
 	if n != nil {
 		if tk := n.GetToken(); tk != nil && tk.Position != nil {
 			line, col = tk.Position.Line, tk.Position.Column
@@ -198,11 +207,20 @@ func (l *loader) scenario(root ast.Node) *Scenario {
 				sc.Seed = &seed
 			}
 		case "rules":
-			for i, rn := range l.sequence(kv.Value, p, "rules") {
+			names := map[string]bool{}
+			list := l.sequence(kv.Value, p, "rules")
+			if list != nil && len(list) == 0 {
+				l.fail(kv.Value, p, "a scenario needs at least one rule")
+			}
+			for i, rn := range list {
 				if r := l.rule(rn, fmt.Sprintf("%s/%d", p, i)); r != nil {
 					if r.Name == "" {
 						r.Name = fmt.Sprintf("rule-%d", i+1)
 					}
+					if names[r.Name] {
+						l.fail(valueOf(rn, "name"), fmt.Sprintf("%s/%d/name", p, i), "two rules are named %q", r.Name)
+					}
+					names[r.Name] = true
 					sc.Rules = append(sc.Rules, r)
 				}
 			}
@@ -216,14 +234,24 @@ func (l *loader) scenario(root ast.Node) *Scenario {
 	if !seen["rules"] {
 		l.fail(m, "/rules", "a scenario needs rules")
 	}
-	names := map[string]bool{}
-	for _, r := range sc.Rules {
-		if names[r.Name] {
-			l.fail(m, "/rules", "two rules are named %q", r.Name)
-		}
-		names[r.Name] = true
-	}
 	return sc
+}
+
+// valueOf is the value of key in a mapping node, or the node itself.
+func valueOf(n ast.Node, key string) ast.Node {
+	switch m := n.(type) {
+	case *ast.MappingNode:
+		for _, kv := range m.Values {
+			if keyOf(kv) == key {
+				return kv.Value
+			}
+		}
+	case *ast.MappingValueNode:
+		if keyOf(m) == key {
+			return m.Value
+		}
+	}
+	return n
 }
 
 var ruleFields = []string{"name", "match", "fault", "steps", "repeat", "nth", "every", "probability", "limit", "tenants"}
@@ -342,9 +370,9 @@ func (l *loader) match(n ast.Node, path string) Match {
 			opNode = kv.Value
 			m.Operation = l.str(kv.Value, p)
 		case "headers":
-			m.Headers = l.stringMap(kv.Value, p)
+			m.Headers = l.stringMap(kv.Value, p, key)
 		case "query":
-			m.Query = l.stringMap(kv.Value, p)
+			m.Query = l.stringMap(kv.Value, p, key)
 		case "body":
 			bm := l.mapping(kv.Value, p, "body")
 			if bm == nil {
@@ -442,8 +470,8 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-func (l *loader) stringMap(n ast.Node, path string) map[string]string {
-	mn := l.mapping(n, path, "this")
+func (l *loader) stringMap(n ast.Node, path, what string) map[string]string {
+	mn := l.mapping(n, path, what)
 	if mn == nil {
 		return nil
 	}
@@ -513,8 +541,25 @@ func (l *loader) injection(n ast.Node, path string) (*Injection, bool) {
 	}
 	shown := map[string]any{}
 	if len(params.Values) > 0 {
-		if err := yaml.NodeToValue(params, f, yaml.DisallowUnknownField()); err != nil {
-			l.decodeError(params, path, friendlier(err, f))
+		// One parameter at a time: every bad one is reported, each where
+		// it is, and errors without a position (a bad duration) still
+		// point at their value and name their parameter.
+		bad := false
+		for _, kv := range params.Values {
+			one := &ast.MappingNode{BaseNode: m.BaseNode, Start: m.Start, End: m.End, IsFlowStyle: m.IsFlowStyle,
+				Values: []*ast.MappingValueNode{kv}}
+			if err := yaml.NodeToValue(one, f, yaml.DisallowUnknownField()); err != nil {
+				bad = true
+				err = friendlier(err, f)
+				var ye interface{ GetToken() *token.Token }
+				if errors.As(err, &ye) && ye.GetToken() != nil {
+					l.decodeError(kv.Value, path+"/"+keyOf(kv), err)
+				} else {
+					l.fail(kv.Value, path+"/"+keyOf(kv), "%s: %v", keyOf(kv), err)
+				}
+			}
+		}
+		if bad {
 			return nil, false
 		}
 		_ = yaml.NodeToValue(params, &shown)
@@ -659,6 +704,9 @@ func ParseCompact(s string) (*Injection, error) {
 			v = "true"
 		}
 		if k == "phase" {
+			if phase != "" {
+				return nil, errors.New("phase is given twice")
+			}
 			phase = Phase(strings.ReplaceAll(v, "-", "_"))
 			continue
 		}

@@ -78,8 +78,11 @@ func (m *Malformed) Inject(x *Exchange) {
 
 // brokenJSON cuts a JSON body so that it no longer parses.
 func brokenJSON(body []byte) []byte {
+	if len(body) == 0 { // a body-less response (204): nothing to cut
+		return []byte(`{"`)
+	}
 	cut := body[:max(1, len(body)*2/3)]
-	if json.Valid(cut) || len(body) == 0 {
+	if json.Valid(cut) {
 		cut = append(append([]byte{}, cut...), `{"`...)
 	}
 	return cut

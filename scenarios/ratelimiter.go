@@ -27,6 +27,9 @@ func NewTokenBucket(rate float64, burst int, now func() time.Time) *TokenBucket 
 	if burst < 1 {
 		burst = 1
 	}
+	if rate <= 0 {
+		rate = 1e-9 // effectively: the burst, then nothing (a zero rate would divide by zero)
+	}
 	return &TokenBucket{rate: rate, burst: float64(burst), tokens: float64(burst), last: now(), now: now}
 }
 

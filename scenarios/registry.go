@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -82,7 +83,14 @@ func (in *Injection) String() string {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fmt.Fprintf(&b, ";%s=%v", k, in.Params[k])
+		v := in.Params[k]
+		switch v.(type) {
+		case map[string]any, []any: // headers, bodies: shown as JSON
+			if raw, err := json.Marshal(v); err == nil {
+				v = string(raw)
+			}
+		}
+		fmt.Fprintf(&b, ";%s=%v", k, v)
 	}
 	if t, ok := Lookup(in.Type); !ok || in.Phase != t.DefaultPhase {
 		fmt.Fprintf(&b, ";phase=%s", in.Phase)

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -140,6 +141,9 @@ func (s *Server) updateSettings(c *call) *response {
 	if rl := req.RateLimit; rl != nil {
 		if rl.RequestsPerSecond != nil {
 			st.RateLimit = *rl.RequestsPerSecond
+			if rl.Burst == nil { // as with --rate-limit: the burst defaults to a second's worth
+				st.RateLimitBurst = max(1, int(math.Ceil(st.RateLimit)))
+			}
 		}
 		if rl.Burst != nil {
 			st.RateLimitBurst = *rl.Burst

@@ -108,7 +108,7 @@ func (s *Server) run(c *call) *response {
 	if resp := s.validate(c); resp != nil { // the OpenAPI contract (400, 415)
 		return resp
 	}
-	resp := s.execute(c)                          // idempotency, then the handler
+	resp := s.execute(c)                            // idempotency, then the handler
 	return s.inject(c, scenarios.AfterCommit, resp) // applied and stored; now lose or change the response
 }
 

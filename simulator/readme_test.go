@@ -71,6 +71,10 @@ func TestReadmeTour(t *testing.T) {
 		{"200", `"job":"transfer.reject"`},           // rejected at settlement
 		{"200", `"code":"AC04"`},                     // listed as RJCT AC04
 		{"400", `"pointer":"/amount"`},               // the validation error
+		{"503", "Retry-After: 2"},                    // a one-off fault
+		{"200", `"name":"commit-then-reset"`},        // a library scenario activated
+		{"000", ""},                                  // applied, then the connection reset
+		{"201", "Idempotent-Replayed: true"},         // the retry: made once
 		{"200", `"token_type":"Bearer"`},             // an OAuth token
 		{"200", `"operation_id":"createTransfer"`},   // the journal
 		{"200", `"object":"tenant"`},                 // the reset
@@ -82,6 +86,10 @@ func TestReadmeTour(t *testing.T) {
 		if statuses[i][1] != w.status || !strings.Contains(parts[i], w.says) {
 			t.Errorf("tour request %d answered %s, want %s containing %s:\n%s", i+1, statuses[i][1], w.status, w.says, parts[i])
 		}
+	}
+	// The reset is seen as curl's "receive failure" (exit 56).
+	if !strings.Contains(stdout.String(), "curl exit 56: connection reset") {
+		t.Error("the reset was not seen by curl as a receive failure (exit 56)")
 	}
 	// The README's example outputs name ids this seed and key really have.
 	for _, id := range regexp.MustCompile(`(?:acc|cus)_[0-9A-Za-z]{16}`).FindAllString(string(readme), -1) {

@@ -59,7 +59,7 @@ type tenant struct {
 	journal  *journal.Journal
 	faults   *scenarios.Set
 	limiter  atomic.Pointer[scenarios.TokenBucket] // nil: no rate limit
-	requests atomic.Uint64 // numbers the tenant's requests for request ids
+	requests atomic.Uint64                         // numbers the tenant's requests for request ids
 	lastUsed atomic.Int64
 }
 
@@ -132,7 +132,7 @@ func (s *Server) reset(t *tenant, keep *journal.Entry) error {
 	t.bank = b
 	s.applySettings(t, s.defaultSettings())
 	t.faults.Reset(s.cfg.Scenarios) // in place, like the journal
-	t.idem.Reset() // in place: the pipeline reads t.idem without t.mu
+	t.idem.Reset()                  // in place: the pipeline reads t.idem without t.mu
 	t.journal.Reset(keep)
 	t.requests.Store(0)
 	s.tokens.revokeTenant(t.key)

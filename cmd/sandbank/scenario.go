@@ -127,7 +127,11 @@ func scenarioCmd(args []string, stdout, stderr io.Writer) int {
 					bad++
 					continue
 				}
-				fmt.Fprintf(stdout, "%s: ok (%s, %d rules)\n", f, sc.Name, len(sc.Rules))
+				rules := "rules"
+				if len(sc.Rules) == 1 {
+					rules = "rule"
+				}
+				fmt.Fprintf(stdout, "%s: ok (%s, %d %s)\n", f, sc.Name, len(sc.Rules), rules)
 			}
 		}
 		if bad > 0 {
@@ -162,9 +166,9 @@ func scenarioCmd(args []string, stdout, stderr io.Writer) int {
 }
 
 func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 110 {
-		s = s[:107] + "..."
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) > 110 {
+		return string(r[:107]) + "..."
 	}
-	return s
+	return string(r)
 }

@@ -55,7 +55,7 @@ type Fault struct {
 	Rule     string         `json:"rule,omitempty"`
 	Type     string         `json:"type"`
 	Phase    string         `json:"phase"`
-	Params   map[string]any `json:"params,omitempty"`
+	Params   map[string]any `json:"params"`
 }
 
 // Journal is one tenant's bounded request log.
