@@ -33,13 +33,13 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) test -count=1 -run TestGeneratedJSONIsInSync ./openapi
+	$(GO) test -count=1 -run TestGeneratedDocumentIsInSync ./openapi
 
 ## fmt: format the code
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
-## generate: regenerate openapi/sandbank.json after editing openapi/sandbank.yaml
+## generate: merge openapi/src/*.yaml into openapi/sandbank.yaml and sandbank.json
 generate:
 	$(GO) generate ./openapi
 

@@ -9,7 +9,6 @@ package openapi
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"runtime/debug"
@@ -23,9 +22,10 @@ import (
 
 //go:generate go run ./internal/gen
 
-// The contract is written in YAML (sandbank.yaml); sandbank.json is its
-// generated JSON form, which start-up parses (JSON is faster to parse than
-// YAML) and /openapi.json serves as is. A test fails if they drift.
+// The contract is written as parts in src/*.yaml; `go generate` merges them
+// into sandbank.yaml (served at /openapi.yaml) and sandbank.json, which
+// start-up parses (JSON is faster to parse than YAML) and /openapi.json
+// serves as is. A test fails if the generated files drift from the parts.
 var (
 	//go:embed sandbank.yaml
 	specYAML []byte
@@ -150,21 +150,7 @@ func newOperation(t *openapi3.T, path, method string, item *openapi3.PathItem, o
 	return o, nil
 }
 
-// GenerateJSON converts sandbank.yaml to the JSON form embedded as
-// sandbank.json (YAML anchors resolved, $refs kept).
-func GenerateJSON() ([]byte, error) {
-	t, err := openapi3.NewLoader().LoadFromData(specYAML)
-	if err != nil {
-		return nil, fmt.Errorf("openapi: parse sandbank.yaml: %w", err)
-	}
-	out, err := json.MarshalIndent(t, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(out, '\n'), nil
-}
-
-// YAML is the document as written (served at /openapi.yaml).
+// YAML is the merged document (served at /openapi.yaml).
 func (d *Document) YAML() []byte { return d.yaml }
 
 // JSON is the document as JSON (served at /openapi.json).

@@ -1,7 +1,7 @@
-// Command gen writes openapi/sandbank.json, the JSON form of the contract
-// (openapi/sandbank.yaml) that the binary loads at start-up: parsing JSON
-// is faster than YAML, and /openapi.json serves the file as it is. Run it
-// with `go generate ./openapi` (or `make generate`) after editing the YAML.
+// Command gen merges the contract's parts (openapi/src/*.yaml) into the
+// document sandbank serves, openapi/sandbank.yaml, and its JSON form,
+// openapi/sandbank.json. Run it with `go generate ./openapi` (or
+// `make generate`) after editing a part.
 package main
 
 import (
@@ -12,12 +12,7 @@ import (
 )
 
 func main() {
-	out, err := openapi.GenerateJSON()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(1)
-	}
-	if err := os.WriteFile("sandbank.json", out, 0o644); err != nil {
+	if err := openapi.WriteGenerated("."); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
