@@ -26,7 +26,7 @@ func (s *Server) getJournal(c *call) *response {
 		}
 		after = int64(seq)
 	}
-	f := journal.Filter{Method: q.Get("method"), Path: q.Get("path"), IdempotencyKey: q.Get("idempotency_key")}
+	f := journal.Filter{Method: q.Get("method"), Path: q.Get("path"), IdempotencyKey: q.Get("idempotency_key"), Kind: q.Get("kind")}
 	if since := q.Get("since"); since != "" {
 		f.Since, _ = time.Parse(time.RFC3339Nano, since)
 	}

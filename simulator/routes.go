@@ -16,31 +16,57 @@ import (
 // The router is built from the document, so a route cannot exist without
 // an operation; New fails if an operation has no handler.
 func (s *Server) operationHandlers() map[string]handlerFunc {
+	all := map[string]handlerFunc{}
+	for _, area := range []map[string]handlerFunc{
+		s.systemHandlers(), s.bankHandlers(), s.sandboxHandlers(), s.adminHandlers(),
+		s.paymentHandlers(), s.eventHandlers(), s.pixHandlers(), s.boletoHandlers(),
+	} {
+		for id, h := range area {
+			if _, dup := all[id]; dup {
+				panic("simulator: two handlers for " + id)
+			}
+			all[id] = h
+		}
+	}
+	return all
+}
+
+func (s *Server) systemHandlers() map[string]handlerFunc {
 	return map[string]handlerFunc{
 		"getHealth":      s.getHealth,
 		"getOpenAPIJSON": s.getOpenAPIJSON,
 		"getOpenAPIYAML": s.getOpenAPIYAML,
 		"createToken":    s.createToken,
+	}
+}
 
-		"listCustomers":  s.listCustomers,
-		"createCustomer": s.createCustomer,
-		"getCustomer":    s.getCustomer,
-
+func (s *Server) bankHandlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
+		"listCustomers":           s.listCustomers,
+		"createCustomer":          s.createCustomer,
+		"getCustomer":             s.getCustomer,
 		"listAccounts":            s.listAccounts,
 		"createAccount":           s.createAccount,
 		"getAccount":              s.getAccount,
 		"getAccountBalances":      s.getAccountBalances,
 		"listAccountTransactions": s.listAccountTransactions,
+		"listTransfers":           s.listTransfers,
+		"createTransfer":          s.createTransfer,
+		"getTransfer":             s.getTransfer,
+		"cancelTransfer":          s.cancelTransfer,
+	}
+}
 
-		"listTransfers":  s.listTransfers,
-		"createTransfer": s.createTransfer,
-		"getTransfer":    s.getTransfer,
-		"cancelTransfer": s.cancelTransfer,
-
+func (s *Server) sandboxHandlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
 		"getClock":              s.getClock,
 		"advanceClock":          s.advanceClock,
 		"createInboundTransfer": s.createInboundTransfer,
+	}
+}
 
+func (s *Server) adminHandlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
 		"getJournal":           s.getJournal,
 		"listScenarios":        s.listScenarios,
 		"getScenario":          s.getScenario,

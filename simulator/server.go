@@ -23,6 +23,7 @@ import (
 	"github.com/sandbank/sandbank/simulator/checkdigit"
 	"github.com/sandbank/sandbank/simulator/clock"
 	"github.com/sandbank/sandbank/simulator/money"
+	"github.com/sandbank/sandbank/simulator/webhooks"
 )
 
 // DefaultClockStart is where every tenant's virtual clock starts unless
@@ -63,6 +64,13 @@ type Config struct {
 	// (0: off) and burst.
 	RateLimit      float64
 	RateLimitBurst int
+	// WebhookWorkers bounds concurrent webhook deliveries.
+	WebhookWorkers int
+	// WebhookTimeout bounds one delivery attempt.
+	WebhookTimeout time.Duration
+	// WebhookRetrySpeed compresses the retry schedule (1: real time; 3600:
+	// an hour becomes a second), so a test or a demo sees retries at once.
+	WebhookRetrySpeed float64
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
 	// Version is reported by /healthz.
@@ -117,6 +125,15 @@ func (c *Config) defaults() error {
 	if c.RateLimitBurst <= 0 {
 		c.RateLimitBurst = max(1, int(c.RateLimit))
 	}
+	if c.WebhookWorkers <= 0 {
+		c.WebhookWorkers = 8
+	}
+	if c.WebhookTimeout <= 0 {
+		c.WebhookTimeout = 15 * time.Second
+	}
+	if c.WebhookRetrySpeed <= 0 {
+		c.WebhookRetrySpeed = 1
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -144,6 +161,7 @@ type Server struct {
 	connSeq   atomic.Uint64
 	reqSeq    atomic.Uint64
 	draining  atomic.Bool
+	webhooks  *webhooks.Dispatcher
 }
 
 // New builds a server from a config.
@@ -164,6 +182,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.validator = NewValidator(doc)
 	s.tenants = newRegistry(s)
+	s.webhooks = webhooks.NewDispatcher(webhooks.Config{
+		Workers: cfg.WebhookWorkers, Timeout: cfg.WebhookTimeout, RetrySpeed: cfg.WebhookRetrySpeed,
+		MaxResponseBytes: 64 << 10, Now: cfg.Wall, Logger: cfg.Logger,
+	})
 	s.handlers = s.operationHandlers()
 	if err := s.buildRouter(); err != nil {
 		return nil, err
@@ -215,6 +237,9 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 }
+
+// Close stops background work (webhook deliveries and their retries).
+func (s *Server) Close() { s.webhooks.Close() }
 
 // Drain marks the server as shutting down: /healthz reports it so load
 // balancers stop sending traffic while in-flight requests finish.

@@ -14,9 +14,11 @@ import (
 	"github.com/sandbank/sandbank/scenarios"
 	"github.com/sandbank/sandbank/simulator/bank"
 	"github.com/sandbank/sandbank/simulator/clock"
+	"github.com/sandbank/sandbank/simulator/events"
 	"github.com/sandbank/sandbank/simulator/fakedata"
 	"github.com/sandbank/sandbank/simulator/idempotency"
 	"github.com/sandbank/sandbank/simulator/journal"
+	"github.com/sandbank/sandbank/simulator/webhooks"
 )
 
 // Idempotency settings.
@@ -57,6 +59,8 @@ type tenant struct {
 
 	idem     *idempotency.Store
 	journal  *journal.Journal
+	events   *events.Log
+	webhooks *webhooks.Store
 	faults   *scenarios.Set
 	limiter  atomic.Pointer[scenarios.TokenBucket] // nil: no rate limit
 	requests atomic.Uint64                         // numbers the tenant's requests for request ids
@@ -113,10 +117,13 @@ func (s *Server) provision(key string) (*tenant, error) {
 	}
 	t := &tenant{
 		key: key, seed: seed, createdAt: s.cfg.Wall(), bank: b, clock: clk,
-		idem:    idempotency.NewStore(s.cfg.IdempotencyTTL, 100_000),
-		journal: journal.New(s.cfg.JournalSize),
-		faults:  scenarios.NewSet(key, s.cfg.Seed, s.cfg.Scenarios),
+		idem:     idempotency.NewStore(s.cfg.IdempotencyTTL, 100_000),
+		journal:  journal.New(s.cfg.JournalSize),
+		faults:   scenarios.NewSet(key, s.cfg.Seed, s.cfg.Scenarios),
+		events:   events.NewLog(),
+		webhooks: webhooks.NewStore(),
 	}
+	b.Emit = s.emitter(t)
 	s.applySettings(t, s.defaultSettings())
 	s.log.Info("tenant provisioned", "key", journal.MaskCredential(key), "seed", seed)
 	return t, nil
@@ -130,6 +137,9 @@ func (s *Server) reset(t *tenant, keep *journal.Entry) error {
 		return err
 	}
 	t.bank = b
+	b.Emit = s.emitter(t)
+	t.events.Reset()
+	t.webhooks.Reset()
 	s.applySettings(t, s.defaultSettings())
 	t.faults.Reset(s.cfg.Scenarios) // in place, like the journal
 	t.idem.Reset()                  // in place: the pipeline reads t.idem without t.mu

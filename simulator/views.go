@@ -307,6 +307,7 @@ func viewTransfer(t *bank.Transfer) transferView {
 
 type journalEntryView struct {
 	ID             int64               `json:"id"`
+	Kind           string              `json:"kind"`
 	RequestID      string              `json:"request_id"`
 	ConnectionID   string              `json:"connection_id"`
 	ArrivedAt      time.Time           `json:"arrived_at"`
@@ -328,6 +329,16 @@ type journalEntryView struct {
 	ResourceID     *string             `json:"resource_id"`
 	DurationUS     int64               `json:"duration_us"`
 	Fault          *journal.Fault      `json:"fault"`
+	Webhook        *webhookAttemptView `json:"webhook"`
+}
+
+type webhookAttemptView struct {
+	EventID    string  `json:"event_id"`
+	EventType  string  `json:"event_type"`
+	EndpointID string  `json:"endpoint_id"`
+	URL        string  `json:"url"`
+	Attempt    int     `json:"attempt"`
+	Error      *string `json:"error"`
 }
 
 func viewJournalEntry(e journal.Entry) journalEntryView {
@@ -335,8 +346,12 @@ func viewJournalEntry(e journal.Entry) journalEntryView {
 	if headers == nil {
 		headers = map[string][]string{}
 	}
+	var wh *webhookAttemptView
+	if w := e.Webhook; w != nil {
+		wh = &webhookAttemptView{w.EventID, w.EventType, w.EndpointID, w.URL, w.Attempt, strPtr(w.Error)}
+	}
 	return journalEntryView{
-		ID: e.ID, RequestID: e.RequestID, ConnectionID: e.ConnectionID, ArrivedAt: e.ArrivedAt.UTC(),
+		ID: e.ID, Kind: e.Kind, Webhook: wh, RequestID: e.RequestID, ConnectionID: e.ConnectionID, ArrivedAt: e.ArrivedAt.UTC(),
 		MonotonicNS: int64(e.Monotonic), VirtualTime: e.VirtualTime, Method: e.Method, Path: e.Path, Query: e.Query,
 		Route: strPtr(e.Route), OperationID: strPtr(e.OperationID), Headers: headers, BodySHA256: strPtr(e.BodySHA256),
 		BodyBytes: e.BodyBytes, IdempotencyKey: strPtr(e.IdempotencyKey), Status: e.Status, Outcome: e.Outcome,

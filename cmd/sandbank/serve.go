@@ -43,6 +43,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	maxHang := fs.Duration("max-hang", 2*time.Minute, "the longest any fault may hold a request (hangs, latency, slow bodies)")
 	rateLimit := fs.Float64("rate-limit", 0, "a token bucket per tenant: requests per second (0: off)")
 	rateLimitBurst := fs.Int("rate-limit-burst", 0, "the token bucket's size (default: the rate, at least 1)")
+	webhookRetrySpeed := fs.Float64("webhook-retry-speed", 1, "compress the webhook retry schedule: 60 turns minutes into seconds")
+	webhookTimeout := fs.Duration("webhook-timeout", 15*time.Second, "how long one webhook delivery attempt may take")
+	webhookWorkers := fs.Int("webhook-workers", 8, "concurrent webhook deliveries")
 	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -72,7 +75,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		IdempotencyProfile: *idemProfile, IdempotencyKey: *idemKey, IdempotencyTTL: *idemTTL,
 		ValidateResponses: *validateResponses, Logger: logger, Version: versionString(),
 		Scenarios: active, MaxHang: *maxHang, RateLimit: *rateLimit, RateLimitBurst: *rateLimitBurst,
+		WebhookRetrySpeed: *webhookRetrySpeed, WebhookTimeout: *webhookTimeout, WebhookWorkers: *webhookWorkers,
 	})
+	defer sim.Close()
 	if err != nil {
 		fmt.Fprintln(stderr, "sandbank serve:", err)
 		return 2

@@ -163,6 +163,7 @@ func (b *Bank) OpenAccount(in AccountInput) (*Account, error) {
 	if err := b.addAccount(a); err != nil {
 		return nil, err
 	}
+	b.Emit("account.created", a)
 	return a, nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/brianvoe/gofakeit/v7"
 
 	"github.com/sandbank/sandbank/simulator/clock"
+	"github.com/sandbank/sandbank/simulator/events"
 	"github.com/sandbank/sandbank/simulator/ledger"
 )
 
@@ -23,7 +24,9 @@ import (
 type Bank struct {
 	Clock  *clock.Clock
 	Ledger *ledger.Ledger
-	fake   *gofakeit.Faker
+	// Emit reports every state change (the seeded history emits nothing).
+	Emit events.Emitter
+	fake *gofakeit.Faker
 
 	seq uint64 // orders every resource for cursor pagination
 
@@ -35,6 +38,7 @@ type Bank struct {
 	transfers    []*Transfer
 	transferByID map[string]*Transfer
 	pixKeys      map[string]*Account
+	linesOf      map[string][]*Transaction // statement lines by ledger movement
 	nTx          int
 }
 
@@ -50,6 +54,8 @@ func New(clk *clock.Clock, fake *gofakeit.Faker, seed *SeedData) (*Bank, error) 
 		txByID:       map[string]*Transaction{},
 		transferByID: map[string]*Transfer{},
 		pixKeys:      map[string]*Account{},
+		linesOf:      map[string][]*Transaction{},
+		Emit:         events.Nop,
 	}
 	if seed != nil {
 		if err := b.load(seed); err != nil {

@@ -158,8 +158,10 @@ func (b *Bank) CreateCustomer(in CustomerInput) (*Customer, error) {
 		Metadata:     in.Metadata,
 	}
 	b.addCustomer(c)
+	b.Emit("customer.created", c)
 	b.Clock.Schedule(now.Add(KYCDelay), "customer.verify", c.ID, func(time.Time) {
 		c.Verification = kycOutcome(c.TaxID)
+		b.Emit("customer.verification_updated", c)
 	})
 	return c, nil
 }

@@ -79,9 +79,34 @@ func (b *Bank) post(id string, at time.Time, pending bool, legs []ledger.Leg, de
 		t := &Transaction{Seq: b.nextSeq(), ID: b.NewID("txn"), AccountID: a.ID, Posting: p, Details: details(a.ID)}
 		a.transactions = append(a.transactions, t)
 		b.txByID[t.ID] = t
+		b.linesOf[id] = append(b.linesOf[id], t)
 		b.nTx++
+		b.Emit("transaction.created", t)
 	}
 	return m, nil
+}
+
+// book settles a pending movement; each of its statement lines changes
+// state, so each emits an event.
+func (b *Bank) book(movementID string, at time.Time) error {
+	if err := b.Ledger.Book(movementID, at); err != nil {
+		return err
+	}
+	for _, t := range b.linesOf[movementID] {
+		b.Emit("transaction.booked", t)
+	}
+	return nil
+}
+
+// void releases a pending movement and voids its statement lines.
+func (b *Bank) void(movementID string) error {
+	if err := b.Ledger.Void(movementID); err != nil {
+		return err
+	}
+	for _, t := range b.linesOf[movementID] {
+		b.Emit("transaction.voided", t)
+	}
+	return nil
 }
 
 // TransactionFilter narrows a statement.

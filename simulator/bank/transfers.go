@@ -192,11 +192,11 @@ func (b *Bank) CreateTransfer(in TransferInput) (*Transfer, error) {
 	}
 	b.transfers = append(b.transfers, t)
 	b.transferByID[t.ID] = t
-	t.setStatus(StatusReceived, "", now)
-	t.setStatus(StatusAccepted, "", now)
+	b.setTransferStatus(t, StatusReceived, "", now)
+	b.setTransferStatus(t, StatusAccepted, "", now)
 
 	if b.available(debtor) < in.Amount {
-		t.reject(ReasonNoFunds, now)
+		b.rejectTransfer(t, ReasonNoFunds, now)
 		return t, nil
 	}
 
@@ -220,10 +220,10 @@ func (b *Bank) CreateTransfer(in TransferInput) (*Transfer, error) {
 	}); err != nil {
 		return nil, err
 	}
-	t.setStatus(StatusInProcess, "", now)
+	b.setTransferStatus(t, StatusInProcess, "", now)
 
 	if in.Rail == RailInternal {
-		t.setStatus(StatusSettled, "", now)
+		b.setTransferStatus(t, StatusSettled, "", now)
 		return t, nil
 	}
 	delay, outcome := b.settlement(t, now)
@@ -294,12 +294,12 @@ func (b *Bank) settle(t *Transfer, at time.Time) {
 	}
 	t.job = nil
 	if t.outcome != "" {
-		_ = b.Ledger.Void(t.movementID)
-		t.reject(t.outcome, at)
+		_ = b.void(t.movementID)
+		b.rejectTransfer(t, t.outcome, at)
 		return
 	}
-	_ = b.Ledger.Book(t.movementID, at)
-	t.setStatus(StatusSettled, "", at)
+	_ = b.book(t.movementID, at)
+	b.setTransferStatus(t, StatusSettled, "", at)
 }
 
 // CancelTransfer cancels a TED or SEPA transfer that has not settled.
@@ -317,25 +317,34 @@ func (b *Bank) CancelTransfer(id string) (*Transfer, error) {
 	now := b.Now()
 	b.Clock.Cancel(t.job)
 	t.job = nil
-	if err := b.Ledger.Void(t.movementID); err != nil {
+	if err := b.void(t.movementID); err != nil {
 		return nil, err
 	}
 	t.StatusReason = &StatusReason{Code: ReasonCanceled, Description: ReasonDescriptions[ReasonCanceled]}
 	t.ExpectedSettlementAt = time.Time{}
-	t.setStatus(StatusCanceled, ReasonCanceled, now)
+	b.setTransferStatus(t, StatusCanceled, ReasonCanceled, now)
 	return t, nil
 }
 
-func (t *Transfer) setStatus(status, reason string, at time.Time) {
+// transferEvents names the event of each status a transfer reaches.
+var transferEvents = map[string]string{
+	StatusReceived: "transfer.created", StatusAccepted: "transfer.accepted", StatusInProcess: "transfer.processing",
+	StatusSettled: "transfer.settled", StatusRejected: "transfer.rejected", StatusCanceled: "transfer.canceled",
+}
+
+// setTransferStatus moves a transfer to a status: one history entry and
+// one event per change.
+func (b *Bank) setTransferStatus(t *Transfer, status, reason string, at time.Time) {
 	t.Status = status
 	t.UpdatedAt = at
 	t.StatusHistory = append(t.StatusHistory, StatusChange{Status: status, ReasonCode: reason, At: at})
+	b.Emit(transferEvents[status], t)
 }
 
-func (t *Transfer) reject(code string, at time.Time) {
+func (b *Bank) rejectTransfer(t *Transfer, code string, at time.Time) {
 	t.StatusReason = &StatusReason{Code: code, Description: ReasonDescriptions[code]}
 	t.ExpectedSettlementAt = time.Time{}
-	t.setStatus(StatusRejected, code, at)
+	b.setTransferStatus(t, StatusRejected, code, at)
 }
 
 // Transfer returns a transfer by id.

@@ -23,9 +23,17 @@ const (
 	Hung             = "hung"
 )
 
-// Entry is one request.
+// Kinds of entries: a request the tenant's client sent, or a webhook
+// delivery attempt sandbank made to the tenant's endpoint.
+const (
+	KindRequest = "request"
+	KindWebhook = "webhook"
+)
+
+// Entry is one request (or one webhook delivery attempt).
 type Entry struct {
 	ID             int64
+	Kind           string // KindRequest (default) or KindWebhook
 	RequestID      string
 	ConnectionID   string
 	ArrivedAt      time.Time     // wall clock
@@ -47,6 +55,17 @@ type Entry struct {
 	ResourceID     string
 	Duration       time.Duration
 	Fault          *Fault
+	Webhook        *WebhookAttempt // for KindWebhook
+}
+
+// WebhookAttempt describes one delivery attempt of an event to an endpoint.
+type WebhookAttempt struct {
+	EventID    string `json:"event_id"`
+	EventType  string `json:"event_type"`
+	EndpointID string `json:"endpoint_id"`
+	URL        string `json:"url"`
+	Attempt    int    `json:"attempt"`
+	Error      string `json:"error,omitempty"`
 }
 
 // Fault describes what sandbank injected into a request.
@@ -87,6 +106,9 @@ func (j *Journal) Begin(e *Entry) {
 func (j *Journal) append(e *Entry) {
 	e.ID = j.nextID
 	j.nextID++
+	if e.Kind == "" {
+		e.Kind = KindRequest
+	}
 	if e.Outcome == "" {
 		e.Outcome = InFlight
 	}
@@ -126,12 +148,12 @@ func (j *Journal) Len() int {
 
 // Filter narrows a query. Path matches the request path or its template.
 type Filter struct {
-	Method, Path, IdempotencyKey string
-	Since                        time.Time
+	Method, Path, IdempotencyKey, Kind string
+	Since                              time.Time
 }
 
 func (f Filter) match(e *Entry) bool {
-	return (f.Method == "" || strings.EqualFold(e.Method, f.Method)) &&
+	return (f.Kind == "" || e.Kind == f.Kind) && (f.Method == "" || strings.EqualFold(e.Method, f.Method)) &&
 		(f.Path == "" || e.Path == f.Path || e.Route == f.Path) &&
 		(f.IdempotencyKey == "" || e.IdempotencyKey == f.IdempotencyKey) &&
 		(f.Since.IsZero() || !e.ArrivedAt.Before(f.Since))

@@ -38,7 +38,10 @@ func Start(t testing.TB, cfg simulator.Config) *Server {
 	ts := httptest.NewUnstartedServer(sim)
 	ts.Config.ConnContext = sim.ConnContext
 	ts.Start()
-	t.Cleanup(ts.Close)
+	t.Cleanup(func() {
+		ts.Close()
+		sim.Close()
+	})
 	return &Server{Server: ts, Sim: sim, t: t}
 }
 
