@@ -5,7 +5,7 @@ import (
 	"net/http"
 
 	"github.com/sandbank/sandbank/openapi"
-	"github.com/sandbank/sandbank/simulator/bank"
+	"github.com/sandbank/sandbank/simulator/domain"
 )
 
 // problemCatalog gives each stable error code its status and title. A
@@ -93,16 +93,20 @@ func (c *call) problemResponse(p *openapi.Problem) *response {
 
 // domainError renders an error from the bank.
 func (c *call) domainError(err error) *response {
-	var be *bank.Error
+	var be *domain.Error
 	if !errors.As(err, &be) {
 		c.s.log.Error("handler failed", "err", err, "request_id", c.requestID)
 		return c.problem("internal_error", "sandbank failed to handle this request: "+err.Error())
 	}
 	switch be.Kind {
-	case bank.NotFound:
+	case domain.NotFound:
 		return c.problemWith(http.StatusNotFound, be.Code, "No such resource", be.Message, nil)
-	case bank.State:
+	case domain.State:
 		return c.problemWith(http.StatusBadRequest, be.Code, "The resource cannot do that in its current state", be.Message, nil)
+	case domain.Declined:
+		p := c.newProblem(http.StatusPaymentRequired, be.Code, "The payment was declined", be.Message)
+		p.Extra = be.Extra
+		return c.problemResponse(p)
 	}
 	var vs []openapi.Violation
 	for _, f := range be.Fields {

@@ -13,11 +13,14 @@ import (
 
 	"github.com/sandbank/sandbank/scenarios"
 	"github.com/sandbank/sandbank/simulator/bank"
+	"github.com/sandbank/sandbank/simulator/boletos"
 	"github.com/sandbank/sandbank/simulator/clock"
 	"github.com/sandbank/sandbank/simulator/events"
 	"github.com/sandbank/sandbank/simulator/fakedata"
 	"github.com/sandbank/sandbank/simulator/idempotency"
 	"github.com/sandbank/sandbank/simulator/journal"
+	"github.com/sandbank/sandbank/simulator/payments"
+	"github.com/sandbank/sandbank/simulator/pix"
 	"github.com/sandbank/sandbank/simulator/webhooks"
 )
 
@@ -39,6 +42,8 @@ type Settings struct {
 	// RateLimit is requests per second of the tenant's token bucket (0: off).
 	RateLimit      float64
 	RateLimitBurst int
+	// Payments are the provider's risk and decline switches.
+	Payments payments.Settings
 }
 
 // tenant is one API key's private sandbox. mu serialises everything that
@@ -51,8 +56,8 @@ type tenant struct {
 	seed      uint64
 	createdAt time.Time
 
-	mu   sync.Mutex // guards bank (and the clock's job queue)
-	bank *bank.Bank
+	mu sync.Mutex // guards the domains (and the clock's job queue)
+	domains
 	// clock outlives resets, so its Now can be read without mu.
 	clock    *clock.Clock
 	settings atomic.Pointer[Settings]
@@ -81,26 +86,51 @@ func tenantSeed(serverSeed uint64, key string) uint64 {
 	return seed
 }
 
-// newBank builds a tenant's bank in its seeded starting state on clk.
-func (s *Server) newBank(seed uint64, clk *clock.Clock) (*bank.Bank, error) {
+// domains are a tenant's bank and payment provider, sharing one ledger,
+// one clock and one seeded faker.
+type domains struct {
+	bank     *bank.Bank
+	payments *payments.Provider
+	pix      *pix.Book
+	boletos  *boletos.Book
+}
+
+// newDomains builds a tenant's domains in their seeded starting state on clk.
+func (s *Server) newDomains(seed uint64, clk *clock.Clock) (domains, error) {
 	fake := gofakeit.New(seed)
 	data, err := fakedata.Generate(fake, s.cfg.ClockStart)
 	if err != nil {
-		return nil, err
+		return domains{}, err
 	}
-	return bank.New(clk, fake, data)
+	b, err := bank.New(clk, fake, data)
+	if err != nil {
+		return domains{}, err
+	}
+	return domains{
+		bank:     b,
+		payments: payments.New(clk, b.Ledger, b, fake, seed),
+		pix:      pix.New(clk, b, fake),
+		boletos:  boletos.New(clk, b, fake),
+	}, nil
+}
+
+// setEmitter routes every domain's events to the tenant's log.
+func (d domains) setEmitter(e events.Emitter) {
+	d.bank.Emit, d.payments.Emit, d.pix.Emit, d.boletos.Emit = e, e, e, e
 }
 
 func (s *Server) defaultSettings() *Settings {
 	return &Settings{
 		IdempotencyProfile: s.cfg.IdempotencyProfile, IdempotencyKey: s.cfg.IdempotencyKey,
 		RateLimit: s.cfg.RateLimit, RateLimitBurst: s.cfg.RateLimitBurst,
+		Payments: payments.DefaultSettings(),
 	}
 }
 
 // applySettings puts settings in force.
 func (s *Server) applySettings(t *tenant, st *Settings) {
 	t.settings.Store(st)
+	t.payments.Settings = st.Payments
 	if st.RateLimit > 0 {
 		t.limiter.Store(scenarios.NewTokenBucket(st.RateLimit, st.RateLimitBurst, s.cfg.Wall))
 	} else {
@@ -111,19 +141,19 @@ func (s *Server) applySettings(t *tenant, st *Settings) {
 func (s *Server) provision(key string) (*tenant, error) {
 	seed := tenantSeed(s.cfg.Seed, key)
 	clk := clock.New(s.cfg.ClockStart, s.cfg.ClockMode, s.cfg.Wall)
-	b, err := s.newBank(seed, clk)
+	d, err := s.newDomains(seed, clk)
 	if err != nil {
 		return nil, err
 	}
 	t := &tenant{
-		key: key, seed: seed, createdAt: s.cfg.Wall(), bank: b, clock: clk,
+		key: key, seed: seed, createdAt: s.cfg.Wall(), domains: d, clock: clk,
 		idem:     idempotency.NewStore(s.cfg.IdempotencyTTL, 100_000),
 		journal:  journal.New(s.cfg.JournalSize),
 		faults:   scenarios.NewSet(key, s.cfg.Seed, s.cfg.Scenarios),
 		events:   events.NewLog(),
 		webhooks: webhooks.NewStore(),
 	}
-	b.Emit = s.emitter(t)
+	d.setEmitter(s.emitter(t))
 	s.applySettings(t, s.defaultSettings())
 	s.log.Info("tenant provisioned", "key", journal.MaskCredential(key), "seed", seed)
 	return t, nil
@@ -132,12 +162,12 @@ func (s *Server) provision(key string) (*tenant, error) {
 // reset puts a tenant back in its seeded state. The caller holds t.mu.
 func (s *Server) reset(t *tenant, keep *journal.Entry) error {
 	t.clock.Reset(s.cfg.ClockStart)
-	b, err := s.newBank(t.seed, t.clock)
+	d, err := s.newDomains(t.seed, t.clock)
 	if err != nil {
 		return err
 	}
-	t.bank = b
-	b.Emit = s.emitter(t)
+	t.domains = d
+	d.setEmitter(s.emitter(t))
 	t.events.Reset()
 	t.webhooks.Reset()
 	s.applySettings(t, s.defaultSettings())

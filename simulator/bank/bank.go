@@ -8,14 +8,12 @@ package bank
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/brianvoe/gofakeit/v7"
 
 	"github.com/sandbank/sandbank/simulator/clock"
+	"github.com/sandbank/sandbank/simulator/domain"
 	"github.com/sandbank/sandbank/simulator/events"
 	"github.com/sandbank/sandbank/simulator/ledger"
 )
@@ -76,122 +74,41 @@ func (b *Bank) nextSeq() uint64 {
 	return b.seq
 }
 
-const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
 // NewID returns a fresh identifier such as trf_4fGk2LmQ9xZp7TbW, drawn from
 // the tenant's seeded faker so the same requests give the same ids.
 func (b *Bank) NewID(prefix string) string { return NewID(b.fake, prefix) }
 
 // NewID draws a 16-character base62 identifier with a prefix from fake.
-func NewID(fake *gofakeit.Faker, prefix string) string {
-	buf := make([]byte, 0, len(prefix)+17)
-	buf = append(buf, prefix...)
-	buf = append(buf, '_')
-	for range 16 {
-		buf = append(buf, idAlphabet[fake.IntN(len(idAlphabet))])
-	}
-	return string(buf)
-}
+func NewID(fake *gofakeit.Faker, prefix string) string { return domain.NewID(fake, prefix) }
 
-// ErrorKind classifies domain errors so the HTTP layer can pick a status.
-type ErrorKind int
+// MaxMetadataKey is the longest metadata key, in characters.
+const MaxMetadataKey = domain.MaxMetadataKey
 
-const (
-	// Invalid input (400), naming the field.
-	Invalid ErrorKind = iota
-	// NotFound: the resource addressed by the URL does not exist (404).
-	NotFound
-	// State: the resource exists but cannot do that now (400 invalid_state).
-	State
+var checkMetadata = domain.CheckMetadata
+// The domain's shared error and page types, under the bank's names.
+type (
+	ErrorKind  = domain.ErrorKind
+	Error      = domain.Error
+	FieldError = domain.FieldError
 )
 
-// Error is a domain error with a stable code and, for invalid input, the
-// JSON Pointer of the offending field.
-type Error struct {
-	Kind    ErrorKind
-	Code    string
-	Field   string
-	Message string
-	// Fields lists every invalid field when there are several.
-	Fields []FieldError
-}
-
-func (e *Error) Error() string {
-	if e.Field != "" {
-		return fmt.Sprintf("%s: %s: %s", e.Code, e.Field, e.Message)
-	}
-	return e.Code + ": " + e.Message
-}
-
-func invalid(code, field, format string, args ...any) *Error {
-	return &Error{Kind: Invalid, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
-}
-
-func notFound(what, id string) *Error {
-	return &Error{Kind: NotFound, Code: "resource_missing", Message: fmt.Sprintf("no such %s: %s", what, id)}
-}
-
-// missingRef is a body field that names a resource the tenant does not have.
-func missingRef(what, field, id string) *Error {
-	return &Error{Kind: Invalid, Code: "resource_missing", Field: field, Message: fmt.Sprintf("no such %s: %s", what, id)}
-}
-
-// MaxMetadataKey is the longest metadata key, in characters (the
-// contract's Metadata schema; OpenAPI 3.0 cannot express it, so the bank
-// checks it).
-const MaxMetadataKey = 40
-
-// checkMetadata holds metadata keys to 1..MaxMetadataKey characters; the
-// contract bounds the number of pairs and the values.
-func checkMetadata(m map[string]string) error {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys) // report the same key every time
-	for _, k := range keys {
-		if n := utf8.RuneCountInString(k); n == 0 || n > MaxMetadataKey {
-			pointer := "/metadata/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(k)
-			return invalid("invalid_metadata", pointer, "metadata keys have 1 to %d characters; %q has %d", MaxMetadataKey, k, n)
-		}
-	}
-	return nil
-}
-
 // Page is one page of a list, newest first.
-type Page[T any] struct {
-	Items   []T
-	HasMore bool
-	// Next is the sequence number to pass as "before" for the next page.
-	Next uint64
-}
+type Page[T any] = domain.Page[T]
 
-// paginate walks items (oldest first, ascending seq) from the newest down,
-// skipping those at or above before (0: from the top), keeping those that
-// match, up to limit (at least 1). Items inserted after a walk began have
-// higher sequence numbers and so never shift a later page.
+const (
+	Invalid  = domain.Invalid
+	NotFound = domain.NotFound
+	State    = domain.State
+)
+
+var (
+	invalid    = domain.InvalidField
+	notFound   = domain.NotFoundError
+	missingRef = domain.MissingRef
+)
+
 func paginate[T any](items []T, seq func(T) uint64, before uint64, limit int, keep func(T) bool) Page[T] {
-	limit = max(limit, 1) // the contract's minimum; 0 would leave HasMore without a Next
-	end := len(items)
-	if before > 0 {
-		end = sort.Search(len(items), func(i int) bool { return seq(items[i]) >= before })
-	}
-	var p Page[T]
-	for i := end - 1; i >= 0; i-- {
-		it := items[i]
-		if keep != nil && !keep(it) {
-			continue
-		}
-		if len(p.Items) == limit {
-			p.HasMore = true
-			break
-		}
-		p.Items = append(p.Items, it)
-	}
-	if p.HasMore {
-		p.Next = seq(p.Items[len(p.Items)-1])
-	}
-	return p
+	return domain.Paginate(items, seq, before, limit, keep)
 }
 
 // Counts reports how many resources the bank holds.

@@ -142,10 +142,6 @@ func (c Creditor) field(name string) string {
 
 var creditorFields = []string{"account_id", "name", "pix_key", "iban", "bic", "sort_code", "account_number", "bank_code", "branch", "account_digit", "tax_id"}
 
-// FieldError is one invalid field of a request; Code, when set, is a more
-// specific error code than the one of the error that carries it.
-type FieldError struct{ Field, Message, Code string }
-
 // CreateTransfer validates and executes a transfer. Validation failures are
 // errors; business outcomes (insufficient funds, a creditor bank's
 // rejection) are transfers in status RJCT.

@@ -330,8 +330,8 @@ func FuzzRoundTrip(f *testing.F) {
 		// The template holds the GUI (18), the key or URL and the info,
 		// each with a 4-character header.
 		p.Info = clip(printable(info), maxValueLen-18-4-len(keyOrURL)-4, "")
-		if mode&8 != 0 {
-			p.MerchantCategory = fmt.Sprintf("%04d", len(mcc)*37%10000)
+		if digits := strings.Map(keepDigit, mcc); digits != "" {
+			p.MerchantCategory = fmt.Sprintf("%04s", clip(digits, 4, ""))
 		}
 		if hasAmount {
 			c := cents % 1_000_000_000_000
@@ -393,6 +393,13 @@ func txidChars(s string) string {
 		}
 	}
 	return string(b)
+}
+
+func keepDigit(r rune) rune {
+	if '0' <= r && r <= '9' {
+		return r
+	}
+	return -1
 }
 
 // clip cuts s to at most n bytes and substitutes empty for an empty

@@ -1,0 +1,23 @@
+// Package boletos is a tenant's boletos: registration with barcode and linha digitável, payment, settlement into the tenant's own accounts, overdue and write-off on the virtual clock.
+package boletos
+
+import (
+	"github.com/brianvoe/gofakeit/v7"
+
+	"github.com/sandbank/sandbank/simulator/bank"
+	"github.com/sandbank/sandbank/simulator/clock"
+	"github.com/sandbank/sandbank/simulator/events"
+)
+
+// Book is one tenant's boletos.
+type Book struct {
+	Clock *clock.Clock
+	Bank  *bank.Bank
+	Emit  events.Emitter
+	fake  *gofakeit.Faker
+}
+
+// New returns an empty book crediting the tenant's bank.
+func New(clk *clock.Clock, b *bank.Bank, fake *gofakeit.Faker) *Book {
+	return &Book{Clock: clk, Bank: b, Emit: events.Nop, fake: fake}
+}
