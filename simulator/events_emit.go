@@ -20,6 +20,9 @@ func registerView[T any](render func(T) (string, any)) {
 }
 
 func init() {
+	events.RegisterTypes("customer.created", "customer.verification_updated", "account.created",
+		"transfer.created", "transfer.accepted", "transfer.processing", "transfer.settled", "transfer.rejected", "transfer.canceled",
+		"transaction.created", "transaction.booked", "transaction.voided")
 	registerView(func(c *bank.Customer) (string, any) { return c.ID, viewCustomer(c) })
 	registerView(func(a *bank.Account) (string, any) { return a.ID, viewAccount(a) })
 	registerView(func(t *bank.Transfer) (string, any) { return t.ID, viewTransfer(t) })

@@ -8,6 +8,7 @@ package events
 
 import (
 	"encoding/json"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -125,4 +126,39 @@ func (l *Log) Reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.list, l.byID, l.seq = nil, map[string]*Event{}, 0
+}
+
+// known lists every event type sandbank emits, registered by each area in
+// an init function, so that webhook endpoints can be checked against it.
+var (
+	knownMu sync.Mutex
+	known   = map[string]bool{}
+)
+
+// RegisterTypes declares event types an area emits.
+func RegisterTypes(types ...string) {
+	knownMu.Lock()
+	defer knownMu.Unlock()
+	for _, t := range types {
+		known[t] = true
+	}
+}
+
+// KnownTypes lists the registered event types, sorted.
+func KnownTypes() []string {
+	knownMu.Lock()
+	defer knownMu.Unlock()
+	out := make([]string, 0, len(known))
+	for t := range known {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// IsKnown reports whether an event type is registered.
+func IsKnown(t string) bool {
+	knownMu.Lock()
+	defer knownMu.Unlock()
+	return known[t]
 }
