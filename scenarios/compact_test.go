@@ -322,7 +322,7 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("%s: %v", ft.Name, err)
 		}
 	}
-	want := "500, 502, 503, 504, close, duplicate, hang, latency, malformed, rate_limit, reset, slow_body, status"
+	want := "500, 502, 503, 504, close, duplicate, hang, latency, malformed, rate_limit, reset, risk_timeout, slow_body, status, webhook_bad_signature, webhook_delay, webhook_duplicate, webhook_fail, webhook_out_of_order, webhook_stale_timestamp"
 	if strings.Join(names, ", ") != want || faultTypeNames() != want {
 		t.Fatalf("fault types: %s", strings.Join(names, ", "))
 	}

@@ -134,7 +134,34 @@ func (s *Set) Decide(r *Request) *Decision {
 	defer s.mu.Unlock()
 	for _, in := range s.active {
 		for _, rs := range in.rules {
+			if rs.rule.IsWebhook() {
+				continue
+			}
 			inj, fired := rs.consider(r)
+			if !fired {
+				continue
+			}
+			return &Decision{Scenario: in.scenario.Name, Rule: rs.rule.Name, Injection: inj,
+				Rand: rand.New(rand.NewPCG(rs.rng.Uint64(), rs.rng.Uint64()))}
+		}
+	}
+	return nil
+}
+
+// DecideWebhook picks the fault for one delivery of an event to one of the
+// tenant's endpoints, with the same rule order and counting as Decide.
+func (s *Set) DecideWebhook(eventType string) *Decision {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, in := range s.active {
+		for _, rs := range in.rules {
+			if !rs.rule.IsWebhook() || !rs.rule.Match.MatchesEvent(eventType) {
+				continue
+			}
+			if len(rs.rule.Tenants) > 0 && !containsString(rs.rule.Tenants, s.tenant) {
+				continue
+			}
+			inj, fired := rs.selectMatch()
 			if !fired {
 				continue
 			}
@@ -154,6 +181,12 @@ func (rs *ruleState) consider(r *Request) (*Injection, bool) {
 	if !rule.Match.Matches(r) {
 		return nil, false
 	}
+	return rs.selectMatch()
+}
+
+// selectMatch counts a match and applies the rule's selection to it.
+func (rs *ruleState) selectMatch() (*Injection, bool) {
+	rule := rs.rule
 	rs.matches++
 	n := rs.matches
 	if rule.Limit > 0 && rs.hits >= rule.Limit {

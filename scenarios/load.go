@@ -338,10 +338,37 @@ func (l *loader) rule(n ast.Node, path string) *Rule {
 	if _, ok := seen["repeat"]; ok && !hasSteps {
 		l.fail(seen["repeat"], path+"/repeat", "repeat applies to steps")
 	}
+	l.checkRuleKind(r, seen, path)
 	return r
 }
 
-var matchFields = []string{"method", "path", "operation", "headers", "query", "body"}
+var eventPattern = regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)*(\.\*)?$`)
+
+// checkRuleKind keeps a rule to one kind: request faults with request
+// matches, or webhook faults with an event match.
+func (l *loader) checkRuleKind(r *Rule, seen map[string]ast.Node, path string) {
+	kinds := map[bool]int{}
+	for _, in := range append([]*Injection{r.Fault}, r.Steps...) {
+		if in != nil {
+			kinds[IsWebhookFault(in)]++
+		}
+	}
+	if kinds[true] > 0 && kinds[false] > 0 {
+		l.fail(seen["steps"], path+"/steps", "a rule's steps are all webhook faults or none")
+		return
+	}
+	webhook := kinds[true] > 0
+	m := r.Match
+	httpMatch := m.Method != "" || m.Path != "" || m.Operation != "" || len(m.Headers) > 0 || len(m.Query) > 0 || len(m.Body) > 0
+	switch {
+	case webhook && httpMatch:
+		l.fail(seen["match"], path+"/match", "a webhook fault acts on event deliveries: match them with event, not with method, path, operation, headers, query or body")
+	case !webhook && m.Event != "":
+		l.fail(seen["match"], path+"/match/event", "match.event is for webhook faults (webhook_duplicate, webhook_fail, …); this rule's fault acts on requests")
+	}
+}
+
+var matchFields = []string{"method", "path", "operation", "headers", "query", "body", "event"}
 
 func (l *loader) match(n ast.Node, path string) Match {
 	var m Match
@@ -369,6 +396,11 @@ func (l *loader) match(n ast.Node, path string) Match {
 		case "operation":
 			opNode = kv.Value
 			m.Operation = l.str(kv.Value, p)
+		case "event":
+			m.Event = l.str(kv.Value, p)
+			if m.Event != "" && m.Event != "*" && !eventPattern.MatchString(m.Event) {
+				l.fail(kv.Value, p, "%q is not an event type: write payment.succeeded, payment.* or *", m.Event)
+			}
 		case "headers":
 			m.Headers = l.stringMap(kv.Value, p, key)
 		case "query":

@@ -274,7 +274,7 @@ rules:
 rules:
   - fault: 503
     match: {method: GET, pth: /v1/x}
-`, []string{`4:26: unknown field "pth" (match has method, path, operation, headers, query, body)`}},
+`, []string{`4:26: unknown field "pth" (match has method, path, operation, headers, query, body, event)`}},
 
 		{"unknown fault parameter with a suggestion", `name: x
 rules:
@@ -656,7 +656,7 @@ extra: true
 		{6, 11, "/rules/1/name", `two rules are named "one"`},
 		{8, 12, "/rules/1/every", "steps already say which matches are hit; every cannot be combined with them"},
 		{9, 24, "/rules/2/match/operation", `no operation "createTransfr" (did you mean createTransfer?)`},
-		{9, 39, "/rules/2/match/pth", `unknown field "pth" (match has method, path, operation, headers, query, body)`},
+		{9, 39, "/rules/2/match/pth", `unknown field "pth" (match has method, path, operation, headers, query, body, event)`},
 		{10, 12, "/rules/2/fault", "status: code: want an HTTP status from 100 to 599"},
 		{12, 18, "/rules/3/probability", "probability must be more than 0 and at most 1"},
 		{13, 1, "/extra", `unknown field "extra" (a scenario has name, description, seed and rules)`},

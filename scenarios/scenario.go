@@ -51,6 +51,34 @@ type Match struct {
 	Headers   map[string]string
 	Query     map[string]string
 	Body      map[string]any // JSON Pointer → value the body must hold there
+	// Event is, for webhook rules, the event type (exact, "*", or a
+	// "prefix.*" glob) whose deliveries the rule acts on.
+	Event string
+}
+
+// IsWebhook reports whether a rule acts on webhook deliveries (its faults
+// are webhook faults) rather than on requests.
+func (r *Rule) IsWebhook() bool {
+	if r.Fault != nil {
+		return IsWebhookFault(r.Fault)
+	}
+	for _, s := range r.Steps {
+		if s != nil {
+			return IsWebhookFault(s)
+		}
+	}
+	return r.Match.Event != ""
+}
+
+// MatchesEvent reports whether a webhook rule matches an event type.
+func (m *Match) MatchesEvent(eventType string) bool {
+	switch {
+	case m.Event == "" || m.Event == "*":
+		return true
+	case strings.HasSuffix(m.Event, ".*"):
+		return strings.HasPrefix(eventType, strings.TrimSuffix(m.Event, "*"))
+	}
+	return m.Event == eventType
 }
 
 // Request is what a rule is matched against.

@@ -446,7 +446,7 @@ func TestAdminResetRequestIDsStayUnique(t *testing.T) {
 func TestAdminResetKeepsConfiguredDefaults(t *testing.T) {
 	srv := simtest.Start(t, simulator.Config{IdempotencyProfile: "stripe", IdempotencyKey: "required", IdempotencyTTL: 2 * time.Hour})
 	c := srv.Client(simtest.NewKey("defaults"))
-	want := `{"object":"settings","idempotency":{"profile":"stripe","key":"required","ttl_seconds":7200},"rate_limit":{"requests_per_second":0,"burst":1}}`
+	want := `{"object":"settings","idempotency":{"profile":"stripe","key":"required","ttl_seconds":7200},"rate_limit":{"requests_per_second":0,"burst":1},"payments":{"risk":{"timeout_ms":2000,"on_timeout":"allow","offline_limit":50000},"amount_declines":false}}`
 	if got := strings.TrimSpace(c.Get("/_sandbank/settings").String()); got != want {
 		t.Fatalf("settings %s", got)
 	}

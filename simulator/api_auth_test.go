@@ -84,6 +84,10 @@ func apiIDPrefix(t testing.TB, op *openapi.Operation, name string) string {
 			if name == "name" {
 				return "name"
 			}
+			// An id without a prefix (the Banco Central's txid, e2eid) is of
+			// the kind "<collection>.<name>", such as cob.txid.
+			collection, _, _ := strings.Cut(op.Path, "/{"+name+"}")
+			return collection[strings.LastIndex(collection, "/")+1:] + "." + name
 		}
 	}
 	t.Fatalf("%s: cannot tell what kind of id {%s} is (no ^prefix_ pattern)", op.ID, name)
@@ -287,7 +291,7 @@ func TestAuthOAuthErrors(t *testing.T) {
 		{"Basic with a wrong secret", form("grant_type", "client_credentials"), apiBasic(id, other), 401, "invalid_client"},
 		{"unsupported grant type", form("grant_type", "password", "client_id", id, "client_secret", key), "", 400, "unsupported_grant_type"},
 		{"empty grant type", form("grant_type", "", "client_id", id, "client_secret", key), "", 400, "unsupported_grant_type"},
-		{"unknown scope", form("grant_type", "client_credentials", "client_id", id, "client_secret", key, "scope", "accounts:read payments:write"), "", 400, "invalid_scope"},
+		{"unknown scope", form("grant_type", "client_credentials", "client_id", id, "client_secret", key, "scope", "accounts:read bitcoin:write"), "", 400, "invalid_scope"},
 		{"scope with another case", form("grant_type", "client_credentials", "client_id", id, "client_secret", key, "scope", "ACCOUNTS:READ"), "", 400, "invalid_scope"},
 	}
 	for _, tc := range cases {

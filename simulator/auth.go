@@ -17,7 +17,10 @@ import (
 // AllScopes are the OAuth scopes; an API key holds all of them.
 var AllScopes = []string{
 	"customers:read", "customers:write", "accounts:read", "accounts:write",
-	"transfers:read", "transfers:write", "sandbox", "admin",
+	"transfers:read", "transfers:write", "sandbox", "admin", "payments:read", "payments:write",
+	"events:read", "webhooks:read", "webhooks:write",
+	"boletos:read", "boletos:write",
+	"pix:read", "pix:write",
 }
 
 // credential is what a request authenticated with.

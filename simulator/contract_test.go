@@ -163,7 +163,11 @@ func TestExamplesAreRealisticRequests(t *testing.T) {
 	key := "sk_test_4eC39HqLyjWDarjtT1zdp7dc" // the key the examples use
 	c := srv.Client(key)
 	ids := realIDs(t, c)
-	for _, op := range srv.Sim.Document().Operations() {
+	// Settings changes (a rate limit, say) and resets go last, so they
+	// cannot get in the way of the other examples.
+	ops := srv.Sim.Document().Operations()
+	sort.SliceStable(ops, func(i, j int) bool { return !exampleGoesLast(ops[i].ID) && exampleGoesLast(ops[j].ID) })
+	for _, op := range ops {
 		rb := op.Op.RequestBody
 		if rb == nil || op.ID == "createToken" || rb.Value.Content.Get("application/json") == nil {
 			continue
@@ -172,6 +176,7 @@ func TestExamplesAreRealisticRequests(t *testing.T) {
 			ex := rb.Value.Content.Get("application/json").Example
 			raw, _ := json.Marshal(ex)
 			body := string(raw)
+			ids := idsFor(op.ID, ids)
 			for placeholder, real := range ids {
 				body = strings.ReplaceAll(body, placeholder, real)
 			}
@@ -190,6 +195,26 @@ func TestExamplesAreRealisticRequests(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/oauth/token", strings.NewReader(form))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	srv.Client("").Send(req).Expect(t, http.StatusOK)
+}
+
+func exampleGoesLast(opID string) bool { return opID == "updateSettings" || opID == "resetTenant" }
+
+// idsFor is ids as one operation's example sees it: a key "opID/placeholder"
+// overrides the placeholder for that operation alone (capturing needs a
+// payment that awaits capture, refunding one that succeeded).
+func idsFor(opID string, ids map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range ids {
+		if !strings.Contains(k, "/") {
+			out[k] = v
+		}
+	}
+	for k, v := range ids {
+		if op, placeholder, ok := strings.Cut(k, "/"); ok && op == opID {
+			out[placeholder] = v
+		}
+	}
+	return out
 }
 
 // realIDs maps the ids used in the contract's examples to ids of the
@@ -225,6 +250,28 @@ func realIDs(t *testing.T, c *simtest.Client) map[string]string {
 	if len(ids) != 4 {
 		t.Fatalf("could not find real ids for the examples: %v", ids)
 	}
+	// A boleto that the payBoleto example (R$ 150,00) can pay.
+	ids["bol_7Rk2Wq9Lm4Xz8Tp3"] = c.Post("/v1/boletos", map[string]any{
+		"account_id": ids["acc_2Hc9LpQ7xW3mZr8K"], "amount": 15000, "currency": "BRL", "due_date": "2026-03-20",
+		"payer": map[string]any{"name": "Maria Silva", "tax_id": "123.456.789-09"},
+	}).Expect(t, http.StatusCreated).JSON()["id"].(string)
+	// A webhook endpoint (deliveries go to a closed local port) and one of
+	// the transfer's events, for the event and webhook examples.
+	ids["we_7Yh2Kd9Lq4Wm3Zx8"] = c.Post("/v1/webhook_endpoints", map[string]any{
+		"url": "http://127.0.0.1:9/examples", "enabled_events": []string{"*"},
+	}).Expect(t, http.StatusCreated).JSON()["id"].(string)
+	var evs struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	c.Get("/v1/events?type=transfer.*&limit=1").Expect(t, http.StatusOK).Decode(t, &evs)
+	if len(evs.Data) != 1 {
+		t.Fatal("the transfer made no event")
+	}
+	ids["evt_3Kq9Lm2Xw7Pz4Rt8"] = evs.Data[0].ID
+	pixExampleIDs(t, c, ids)     // the Pix key, charges and Pix the Pix examples name (api_pix_test.go)
+	paymentExampleIDs(t, c, ids) // payments in each state the payment examples need (api_payments_test.go)
 	return ids
 }
 

@@ -100,6 +100,14 @@ type settingsView struct {
 		RequestsPerSecond float64 `json:"requests_per_second"`
 		Burst             int     `json:"burst"`
 	} `json:"rate_limit"`
+	Payments struct {
+		Risk struct {
+			TimeoutMS    int64  `json:"timeout_ms"`
+			OnTimeout    string `json:"on_timeout"`
+			OfflineLimit int64  `json:"offline_limit"`
+		} `json:"risk"`
+		AmountDeclines bool `json:"amount_declines"`
+	} `json:"payments"`
 }
 
 func (s *Server) viewSettings(t *tenant) settingsView {
@@ -108,6 +116,9 @@ func (s *Server) viewSettings(t *tenant) settingsView {
 	v.Idempotency.Profile, v.Idempotency.Key = st.IdempotencyProfile, st.IdempotencyKey
 	v.Idempotency.TTLSeconds = int64(t.idem.TTL() / time.Second)
 	v.RateLimit.RequestsPerSecond, v.RateLimit.Burst = st.RateLimit, st.RateLimitBurst
+	r := st.Payments.Risk
+	v.Payments.Risk.TimeoutMS, v.Payments.Risk.OnTimeout, v.Payments.Risk.OfflineLimit = r.Timeout.Milliseconds(), r.OnTimeout, r.OfflineLimit
+	v.Payments.AmountDeclines = st.Payments.AmountDeclines
 	return v
 }
 
@@ -125,6 +136,14 @@ func (s *Server) updateSettings(c *call) *response {
 			RequestsPerSecond *float64 `json:"requests_per_second"`
 			Burst             *int     `json:"burst"`
 		} `json:"rate_limit"`
+		Payments *struct {
+			AmountDeclines *bool `json:"amount_declines"`
+			Risk           *struct {
+				TimeoutMS    *int64  `json:"timeout_ms"`
+				OnTimeout    *string `json:"on_timeout"`
+				OfflineLimit *int64  `json:"offline_limit"`
+			} `json:"risk"`
+		} `json:"payments"`
 	}
 	if resp := c.decode(&req); resp != nil {
 		return resp
@@ -147,6 +166,22 @@ func (s *Server) updateSettings(c *call) *response {
 		}
 		if rl.Burst != nil {
 			st.RateLimitBurst = *rl.Burst
+		}
+	}
+	if pm := req.Payments; pm != nil {
+		if pm.AmountDeclines != nil {
+			st.Payments.AmountDeclines = *pm.AmountDeclines
+		}
+		if r := pm.Risk; r != nil {
+			if r.TimeoutMS != nil {
+				st.Payments.Risk.Timeout = time.Duration(*r.TimeoutMS) * time.Millisecond
+			}
+			if r.OnTimeout != nil {
+				st.Payments.Risk.OnTimeout = *r.OnTimeout
+			}
+			if r.OfflineLimit != nil {
+				st.Payments.Risk.OfflineLimit = *r.OfflineLimit
+			}
 		}
 	}
 	s.applySettings(c.tenant, &st)

@@ -330,6 +330,10 @@ func (c *call) locked(h handlerFunc) *response {
 	c.tenant.mu.Lock()
 	defer c.tenant.mu.Unlock()
 	c.tenant.bank.Clock.CatchUp()
+	if d := c.decision; d != nil && scenarios.IsWebhookFault(d.Injection) {
+		c.tenant.webhookFault = d
+		defer func() { c.tenant.webhookFault = nil }()
+	}
 	return h(c)
 }
 

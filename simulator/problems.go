@@ -106,6 +106,9 @@ func (c *call) domainError(err error) *response {
 	case domain.Declined:
 		p := c.newProblem(http.StatusPaymentRequired, be.Code, "The payment was declined", be.Message)
 		p.Extra = be.Extra
+		if be.Field != "" { // a card number that cannot be right names its field
+			p.Errors = []openapi.Violation{{Pointer: be.Field, In: "body", Detail: be.Message}}
+		}
 		return c.problemResponse(p)
 	}
 	var vs []openapi.Violation

@@ -58,6 +58,10 @@ type tenant struct {
 
 	mu sync.Mutex // guards the domains (and the clock's job queue)
 	domains
+	// webhookFault, under mu, is the webhook fault of the request being
+	// handled (a Sandbank-Fault header or a rule matching the request):
+	// it shapes the deliveries of the events the request causes.
+	webhookFault *scenarios.Decision
 	// clock outlives resets, so its Now can be read without mu.
 	clock    *clock.Clock
 	settings atomic.Pointer[Settings]

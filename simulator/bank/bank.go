@@ -85,6 +85,7 @@ func NewID(fake *gofakeit.Faker, prefix string) string { return domain.NewID(fak
 const MaxMetadataKey = domain.MaxMetadataKey
 
 var checkMetadata = domain.CheckMetadata
+
 // The domain's shared error and page types, under the bank's names.
 type (
 	ErrorKind  = domain.ErrorKind

@@ -42,6 +42,7 @@ type Payment struct {
 	Status              string
 	CaptureMethod       string // automatic | manual
 	PaymentMethodID     string
+	MethodDetails       *Card // what may be shown of the card
 	CustomerID          string
 	Description         string
 	StatementDescriptor string
@@ -159,7 +160,7 @@ func (p *Provider) CreatePayment(in PaymentInput) (*Payment, error) {
 	p.paymentByID[pay.ID] = pay
 	status := RequiresPaymentMethod
 	if method != nil {
-		pay.PaymentMethodID = method.ID
+		pay.PaymentMethodID, pay.MethodDetails = method.ID, &method.Card
 		status = RequiresConfirmation
 	}
 	p.setStatus(pay, status)
@@ -213,7 +214,7 @@ func (p *Provider) Confirm(id string, in ConfirmInput) (*Payment, error) {
 	if m.Status != "active" {
 		return nil, domain.InvalidField("payment_method_detached", "/payment_method", "payment method %s is detached", m.ID)
 	}
-	pay.PaymentMethodID = m.ID
+	pay.PaymentMethodID, pay.MethodDetails = m.ID, &m.Card
 	pay.LastError = nil
 	return p.confirm(pay, m, in.RiskTimeout)
 }
