@@ -23,7 +23,9 @@ func activate(t *testing.T, c *simtest.Client, name string) {
 
 func TestLibraryCoversTheIssue(t *testing.T) {
 	for _, name := range []string{"timeout-then-success", "commit-then-reset", "commit-then-503", "503-storm", "rate-limited",
-		"retry-after-date", "slow-network", "flaky-10pct"} {
+		"retry-after-date", "slow-network", "flaky-10pct",
+		// tested in api_webhook_faults_test.go
+		"webhook-duplicates", "webhook-out-of-order", "webhook-endpoint-down", "fraud-check-timeout"} {
 		if _, ok := scenarios.LibraryScenario(name); !ok {
 			t.Errorf("the library lacks %s", name)
 		}

@@ -17,12 +17,6 @@ import (
 // causes; the receiver sees duplicates, late and reordered events, failed
 // attempts and bad signatures, and the journal names the rule behind them.
 
-// whActivate activates a library scenario for the client's tenant.
-func whActivate(t *testing.T, c *simtest.Client, name string) {
-	t.Helper()
-	c.Do(http.MethodPut, "/_sandbank/scenarios/"+name, nil).Expect(t, http.StatusOK)
-}
-
 // whEventType reads the type out of a delivery's body.
 func whEventType(t *testing.T, h whHit) string {
 	t.Helper()
@@ -54,7 +48,7 @@ func TestWebhookFaultLibraryDuplicates(t *testing.T) {
 	c := srv.Client(simtest.NewKey("wh-dup"))
 	rc := whNewReceiver(t, nil)
 	ep := whEndpoint(t, c, rc, "customer.created", "payment.succeeded")
-	whActivate(t, c, "webhook-duplicates")
+	activate(t, c, "webhook-duplicates")
 
 	// Every event twice, one copy after the other, with one webhook-id.
 	evt := whCustomer(t, c)
@@ -99,7 +93,7 @@ func TestWebhookFaultLibraryOutOfOrder(t *testing.T) {
 	c := srv.Client(simtest.NewKey("wh-order"))
 	rc := whNewReceiver(t, nil)
 	ep := whEndpoint(t, c, rc, "payment.created", "payment.succeeded")
-	whActivate(t, c, "webhook-out-of-order")
+	activate(t, c, "webhook-out-of-order")
 
 	pay := c.Post("/v1/payments", newPayment(5000, "4242424242424242", nil)).Expect(t, http.StatusCreated).JSON()
 	hits := rc.collect(t, 2)
@@ -128,7 +122,7 @@ func TestWebhookFaultLibraryEndpointDown(t *testing.T) {
 	c := srv.Client(simtest.NewKey("wh-down"))
 	rc := whNewReceiver(t, nil) // answers 200 every time
 	ep := whEndpoint(t, c, rc, "customer.created")
-	whActivate(t, c, "webhook-endpoint-down")
+	activate(t, c, "webhook-endpoint-down")
 
 	whCustomer(t, c)
 	hits := rc.collect(t, 3)
@@ -235,7 +229,7 @@ func TestWebhookFaultYAMLRuleCountsEvents(t *testing.T) {
 func TestFraudCheckTimeoutScenario(t *testing.T) {
 	srv := simtest.Start(t, simulator.Config{Seed: bankSeed})
 	c := srv.Client(simtest.NewKey("fraud"))
-	whActivate(t, c, "fraud-check-timeout")
+	activate(t, c, "fraud-check-timeout")
 
 	// Under the offline limit the default policy (allow) lets it through,
 	// after the 2 s the check took, and says so.
