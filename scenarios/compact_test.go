@@ -192,7 +192,7 @@ func TestParseCompactErrors(t *testing.T) {
 		"close=now":                              "close takes no value: write close, not close=now",
 		"status=503;code=500":                    "code is given twice",
 		"status=503;retry-after=1;retry_after=2": "retry_after is given twice",
-		"reset;phase=sometime":                   `phase "sometime": want before or after_commit`,
+		"reset;phase=sometime":                   `phase "sometime": want before, in_flight or after_commit`,
 		"slow_body;phase=before":                 "a slow_body fault cannot act before the operation (it can: after_commit)",
 		"duplicate=2;phase=before":               "a duplicate fault cannot act before the operation (it can: after_commit)",
 		"status=99":                              "status: code: want an HTTP status from 100 to 599",

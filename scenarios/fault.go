@@ -25,6 +25,9 @@ import (
 )
 
 // Phase says when a fault acts. Before: the operation is not applied.
+// InFlight: the request's Idempotency-Key is claimed and the operation has
+// not run yet, so a retry with the same key meets 409 (only latency acts
+// here; the operation then runs, whether the client waited or not).
 // AfterCommit: the operation is applied and stored (its idempotency
 // record included), and then the response is delayed, lost or replaced —
 // the ambiguous failure idempotency keys exist for.
@@ -32,6 +35,7 @@ type Phase string
 
 const (
 	Before      Phase = "before"
+	InFlight    Phase = "in_flight"
 	AfterCommit Phase = "after_commit"
 )
 
@@ -136,6 +140,16 @@ func (x *Exchange) Wait(d time.Duration) bool {
 		return true
 	case <-x.R.Context().Done():
 		return false
+	}
+}
+
+// Pause waits d (within the server's cap) whatever the client does.
+func (x *Exchange) Pause(d time.Duration) {
+	if x.MaxHang > 0 && d > x.MaxHang {
+		d = x.MaxHang
+	}
+	if d > 0 {
+		time.Sleep(d)
 	}
 }
 

@@ -61,10 +61,19 @@ func (l *Latency) draw(x *Exchange) time.Duration {
 	}
 }
 
-// Inject waits, then lets the exchange go on.
+// Phases: latency is the one fault that can hold a request in flight.
+func (*Latency) Phases() []Phase { return []Phase{Before, InFlight, AfterCommit} }
+
+// Inject waits, then lets the exchange go on. In flight, the wait runs
+// to its end even if the client leaves: the provider goes on working on
+// the operation it has accepted.
 func (l *Latency) Inject(x *Exchange) {
 	d := l.draw(x)
 	x.Record("delay_ms", float64(d.Microseconds())/1000)
+	if x.Phase == InFlight {
+		x.Pause(d)
+		return
+	}
 	if !x.Wait(d) {
 		x.Take(OutcomeClientClosed)
 	}

@@ -381,7 +381,7 @@ rules:
 `, []string{
 			`3:37: a slow_body fault cannot act before the operation (it can: after_commit)`,
 			`4:12: a duplicate fault cannot act before the operation (it can: after_commit)`,
-			`5:33: phase "sometime": want before or after_commit`,
+			`5:33: phase "sometime": want before, in_flight or after_commit`,
 		}},
 
 		{"fault and steps", `name: x

@@ -114,8 +114,8 @@ func allowedPhases(f Fault) []Phase {
 }
 
 func checkPhase(typ string, f Fault, p Phase) error {
-	if p != Before && p != AfterCommit {
-		return fmt.Errorf("phase %q: want before or after_commit", p)
+	if p != Before && p != AfterCommit && p != InFlight {
+		return fmt.Errorf("phase %q: want before, in_flight or after_commit", p)
 	}
 	if allowed := allowedPhases(f); !slices.Contains(allowed, p) {
 		return fmt.Errorf("a %s fault cannot act %s (it can: %s)", typ, phaseWords(p), phaseList(allowed))
@@ -124,8 +124,11 @@ func checkPhase(typ string, f Fault, p Phase) error {
 }
 
 func phaseWords(p Phase) string {
-	if p == Before {
+	switch p {
+	case Before:
 		return "before the operation"
+	case InFlight:
+		return "in flight (key claimed, operation not run)"
 	}
 	return "after commit"
 }

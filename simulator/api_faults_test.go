@@ -527,3 +527,47 @@ rules:
 		t.Fatalf("%d faults in 120 requests of flaky-10pct", faults)
 	}
 }
+
+func TestFaultInFlightHoldsTheIdempotencyKey(t *testing.T) {
+	srv := simtest.Start(t, simulator.Config{Seed: 5})
+	c := srv.Client(simtest.NewKey("inflight"))
+	from := brlAccount(t, c)
+
+	// The first request is held after its key is claimed; the client gives
+	// up; a retry with the same key meets 409 with Retry-After.
+	impatient := &http.Client{Timeout: 50 * time.Millisecond}
+	_, err := impatient.Do(c.Request("POST", "/v1/transfers", pixTransfer(from, 700), "Sandbank-Fault", "latency=400ms;phase=in_flight", "Idempotency-Key", "held-1"))
+	if err == nil {
+		t.Fatal("the held request answered before the client's timeout")
+	}
+	busy := c.Post("/v1/transfers", pixTransfer(from, 700), "Idempotency-Key", "held-1")
+	busy.Problem(t, http.StatusConflict, "idempotency_key_in_use")
+	if busy.Header.Get("Retry-After") != "1" {
+		t.Fatalf("Retry-After %q", busy.Header.Get("Retry-After"))
+	}
+	// The held operation runs to its end although its client left: once
+	// it has, the retry replays it.
+	held := c.WaitJournal(func(es []map[string]any) bool {
+		for _, e := range es {
+			if e["idempotency_key"] == "held-1" && e["status"] == float64(http.StatusCreated) {
+				return true
+			}
+		}
+		return false
+	})
+	var first map[string]any
+	for _, e := range held {
+		if e["idempotency_key"] == "held-1" && first == nil {
+			first = e
+		}
+	}
+	if f := faultOf(t, first); f["phase"] != "in_flight" || f["type"] != "latency" {
+		t.Fatalf("journal fault %v", f)
+	}
+	replay := c.Post("/v1/transfers", pixTransfer(from, 700), "Idempotency-Key", "held-1").Expect(t, http.StatusCreated)
+	if replay.Header.Get("Idempotent-Replayed") != "true" || replay.JSON()["id"] != first["resource_id"] {
+		t.Fatalf("replay %v of %v", replay.JSON()["id"], first["resource_id"])
+	}
+	// Only latency can hold a request in flight.
+	c.Get("/v1/accounts", "Sandbank-Fault", "reset;phase=in_flight").ExpectProblem(t, http.StatusBadRequest, "invalid_fault")
+}

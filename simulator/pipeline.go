@@ -251,6 +251,7 @@ func (s *Server) execute(c *call) *response {
 		return handler(c)
 	}
 	if !c.op.HasParameter("header", "Idempotency-Key") {
+		s.inject(c, scenarios.InFlight, nil)
 		return c.locked(s.duplicated(c, handler))
 	}
 	t := c.tenant
@@ -262,6 +263,7 @@ func (s *Server) execute(c *call) *response {
 			return c.problem("idempotency_key_required", fmt.Sprintf("%s moves money and this tenant requires an Idempotency-Key (a UUID is a good key); settings.idempotency.key = required", c.op.ID),
 				openapi.Violation{Parameter: "Idempotency-Key", In: "header", Detail: "is required"})
 		}
+		s.inject(c, scenarios.InFlight, nil)
 		return c.locked(s.duplicated(c, handler))
 	}
 	key, err := idempotency.ParseKey(header)
@@ -292,6 +294,9 @@ func (s *Server) execute(c *call) *response {
 			t.idem.Abort(rec)
 		}
 	}()
+	// An in-flight fault holds the request here: the key is claimed, so a
+	// retry with it meets 409 until the operation has run.
+	s.inject(c, scenarios.InFlight, nil)
 	resp := c.locked(s.duplicated(c, handler))
 	// A replay is a new request with its own Request-Id; Original-Request
 	// names the request whose response it repeats (as Stripe does).
