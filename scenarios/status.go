@@ -112,9 +112,13 @@ func problemBody(x *Exchange, status int, detail string) []byte {
 
 // retryAfter renders a delay as delay-seconds (rounded up) or an HTTP-date
 // (RFC 9110 §10.2.3).
+// The value sent is recorded, so that a reader of the journal can tell
+// when the client was allowed to retry.
 func retryAfter(x *Exchange, d time.Duration, format string) string {
+	v := strconv.Itoa(int(math.Ceil(d.Seconds())))
 	if format == "date" {
-		return x.now().Add(d).UTC().Format(http.TimeFormat)
+		v = x.now().Add(d).UTC().Format(http.TimeFormat)
 	}
-	return strconv.Itoa(int(math.Ceil(d.Seconds())))
+	x.Record("retry_after_sent", v)
+	return v
 }

@@ -168,7 +168,9 @@ func TestLibrarySlowNetwork(t *testing.T) {
 
 func TestLibraryFlaky10Percent(t *testing.T) {
 	srv := simtest.Start(t, simulator.Config{})
-	c := srv.Client(simtest.NewKey("flaky"))
+	// A fixed key: the draws depend on the key, and other tests must not
+	// move them.
+	c := srv.Client("sk_test_flaky10percentfixed01")
 	activate(t, c, "flaky-10pct")
 	failed := 0
 	for range 300 {
@@ -188,9 +190,11 @@ func TestLibraryFlaky10Percent(t *testing.T) {
 			}
 		}
 	}
-	// About one in ten: a generous band, as the draw is random (but seeded).
-	if failed < 12 || failed > 55 || unavailable == 0 || resets == 0 {
-		t.Fatalf("%d of 300 failed (%d 503, %d resets); want about 30 of both kinds", failed, unavailable, resets)
+	// About one in ten injected: a generous band, as the draw is random
+	// (but seeded). Every 503 reaches the client; a reset of a GET may be
+	// replayed by Go's transport, unseen.
+	if n := unavailable + resets; n < 15 || n > 55 || unavailable == 0 || resets == 0 || failed < unavailable {
+		t.Fatalf("%d of 300 faulted (%d 503, %d resets), %d seen failing; want about 30 of both kinds", n, unavailable, resets, failed)
 	}
 	if !strings.Contains(c.Get("/_sandbank/scenarios/flaky-10pct").String(), `"hits"`) {
 		t.Fatal("the scenario reports its hits")

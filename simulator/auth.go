@@ -21,6 +21,7 @@ var AllScopes = []string{
 	"events:read", "webhooks:read", "webhooks:write",
 	"boletos:read", "boletos:write",
 	"pix:read", "pix:write",
+	"payouts:read", "payouts:write", "disputes:read", "disputes:write", "reports:read",
 }
 
 // credential is what a request authenticated with.

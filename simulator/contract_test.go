@@ -272,6 +272,7 @@ func realIDs(t *testing.T, c *simtest.Client) map[string]string {
 	ids["evt_3Kq9Lm2Xw7Pz4Rt8"] = evs.Data[0].ID
 	pixExampleIDs(t, c, ids)     // the Pix key, charges and Pix the Pix examples name (api_pix_test.go)
 	paymentExampleIDs(t, c, ids) // payments in each state the payment examples need (api_payments_test.go)
+	payoutExampleIDs(t, c, ids)  // disputes, payouts and money to pay out (api_payouts_test.go)
 	return ids
 }
 

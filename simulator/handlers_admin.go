@@ -26,6 +26,10 @@ func (s *Server) getJournal(c *call) *response {
 		}
 		after = int64(seq)
 	}
+	if a := q.Get("after_id"); a != "" { // validated by the contract: an integer ≥ 0
+		n, _ := strconv.ParseInt(a, 10, 64)
+		after = max(after, n)
+	}
 	f := journal.Filter{Method: q.Get("method"), Path: q.Get("path"), IdempotencyKey: q.Get("idempotency_key"), Kind: q.Get("kind")}
 	if since := q.Get("since"); since != "" {
 		f.Since, _ = time.Parse(time.RFC3339Nano, since)

@@ -19,7 +19,7 @@ func (s *Server) operationHandlers() map[string]handlerFunc {
 	all := map[string]handlerFunc{}
 	for _, area := range []map[string]handlerFunc{
 		s.systemHandlers(), s.bankHandlers(), s.sandboxHandlers(), s.adminHandlers(),
-		s.paymentHandlers(), s.payoutHandlers(), s.eventHandlers(), s.pixHandlers(), s.boletoHandlers(),
+		s.paymentHandlers(), s.payoutHandlers(), s.disputeHandlers(), s.eventHandlers(), s.pixHandlers(), s.boletoHandlers(),
 	} {
 		for id, h := range area {
 			if _, dup := all[id]; dup {

@@ -253,5 +253,8 @@ func (s *Server) VerifyTenant(key string) error {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.bank.Verify()
+	if err := t.bank.Verify(); err != nil {
+		return err
+	}
+	return t.payments.Verify()
 }

@@ -14,7 +14,7 @@ type BalanceTransaction struct {
 	Seq         uint64
 	ID          string
 	Owner       string // "" for the platform, else a recipient id
-	Type        string // charge, refund, refund_failure, transfer, transfer_reversal, adjustment, payout, payout_failure
+	Type        string // charge, refund, refund_failure, transfer, transfer_reversal, adjustment, payout, payout_failure, payout_cancel
 	Amount      int64  // gross, signed
 	Fee         int64
 	Net         int64
@@ -27,12 +27,17 @@ type BalanceTransaction struct {
 	Category    string // reporting category
 	Created     time.Time
 	PayoutID    string // the payout that paid it out
+
+	// ownPayout marks the payout balance transaction of a swept payout:
+	// the payout itself, not something a later sweep may pay out again.
+	ownPayout bool
 }
 
 // BT categories for reports (Stripe's reporting_category).
 var reportingCategory = map[string]string{
 	"charge": "charge", "refund": "refund", "refund_failure": "refund_failure", "transfer": "transfer",
 	"transfer_reversal": "transfer_reversal", "adjustment": "dispute", "payout": "payout", "payout_failure": "payout_reversal",
+	"payout_cancel": "payout_reversal",
 }
 
 // record creates a balance transaction. A pending one becomes available on
@@ -40,7 +45,9 @@ var reportingCategory = map[string]string{
 // its available one.
 func (p *Provider) record(bt *BalanceTransaction) *BalanceTransaction {
 	bt.Seq, bt.ID, bt.Created = p.nextSeq(), p.newID("btx"), p.Now()
-	bt.Category = reportingCategory[bt.Type]
+	if bt.Category == "" { // a dispute's reinstatement says dispute_reversal
+		bt.Category = reportingCategory[bt.Type]
+	}
 	if bt.Net == 0 && bt.Fee == 0 {
 		bt.Net = bt.Amount
 	}

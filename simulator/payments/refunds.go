@@ -56,6 +56,11 @@ func (p *Provider) CreateRefund(in RefundInput) (*Refund, error) {
 	if pay.Status != Succeeded {
 		return nil, domain.StateError("payment_not_refundable", "payment %s is %s; only a succeeded payment can be refunded", pay.ID, pay.Status)
 	}
+	if pay.DisputeID != "" {
+		// The dispute already took back what was not refunded; a refund now
+		// would give the cardholder the money twice.
+		return nil, domain.StateError("charge_disputed", "payment %s is disputed (%s) and can no longer be refunded", pay.ID, pay.DisputeID)
+	}
 	refundable := pay.AmountReceived - pay.AmountRefunded
 	amount := in.Amount
 	if amount == 0 {

@@ -308,7 +308,11 @@ func (p *Provider) moveSplits(pay *Payment, outs []SplitOutput, sign int64, sour
 		_, rcpt := balanceAccounts(o.RecipientID, cur)
 		amt := sign * o.Amount
 		_, _ = p.post(now, ledger.Leg{Account: rcpt, Amount: amt, Currency: cur}, ledger.Leg{Account: platform, Amount: -amt, Currency: cur})
-		p.record(&BalanceTransaction{Owner: o.RecipientID, Type: typ, Amount: amt, Currency: cur, Status: "available", Source: source, PaymentID: pay.ID})
-		p.record(&BalanceTransaction{Type: typ, Amount: -amt, Currency: cur, Status: "available", Source: source, PaymentID: pay.ID})
+		rcptDesc, platformDesc := "Reversal of "+pay.ID+" ("+source+")", "Reversal from "+o.RecipientID+" ("+source+")"
+		if sign > 0 {
+			rcptDesc, platformDesc = "Transfer of "+pay.ID+" ("+source+")", "Transfer to "+o.RecipientID+" ("+source+")"
+		}
+		p.record(&BalanceTransaction{Owner: o.RecipientID, Type: typ, Amount: amt, Currency: cur, Status: "available", Source: source, PaymentID: pay.ID, Description: rcptDesc})
+		p.record(&BalanceTransaction{Type: typ, Amount: -amt, Currency: cur, Status: "available", Source: source, PaymentID: pay.ID, Description: platformDesc})
 	}
 }
