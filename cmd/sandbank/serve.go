@@ -77,11 +77,11 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		Scenarios: active, MaxHang: *maxHang, RateLimit: *rateLimit, RateLimitBurst: *rateLimitBurst,
 		WebhookRetrySpeed: *webhookRetrySpeed, WebhookTimeout: *webhookTimeout, WebhookWorkers: *webhookWorkers,
 	})
-	defer sim.Close()
 	if err != nil {
 		fmt.Fprintln(stderr, "sandbank serve:", err)
 		return 2
 	}
+	defer sim.Close()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "sandbank serve:", err)
