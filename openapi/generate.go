@@ -154,10 +154,16 @@ func WriteGenerated(dir string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "sandbank.yaml"), y, 0o644); err != nil {
+	lean, err := withoutExamples(j)
+	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "sandbank.json"), j, 0o644)
+	for name, data := range map[string][]byte{"sandbank.yaml": y, "sandbank.json": j, "sandbank.lean.json": lean} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // upToDate reports whether the generated files in dir match their sources.
@@ -166,7 +172,11 @@ func upToDate(dir string) error {
 	if err != nil {
 		return err
 	}
-	for name, want := range map[string][]byte{"sandbank.yaml": y, "sandbank.json": j} {
+	lean, err := withoutExamples(j)
+	if err != nil {
+		return err
+	}
+	for name, want := range map[string][]byte{"sandbank.yaml": y, "sandbank.json": j, "sandbank.lean.json": lean} {
 		got, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil && !os.IsNotExist(err) {
 			return err
@@ -179,3 +189,56 @@ func upToDate(dir string) error {
 }
 
 var _ fs.FS // (the generated files are embedded by document.go)
+
+// withoutExamples is the JSON document without its examples — the
+// "example" and "examples" keywords of schemas, parameters, media types
+// and headers. Start-up parses it (sandbank.lean.json): validation never
+// reads examples, and kin-openapi re-decodes every nested object once per
+// level, so the examples were a third of the parse. The examples stay in
+// sandbank.json, served and read by the tests (LoadWithExamples).
+func withoutExamples(jsonDoc []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(jsonDoc))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, err
+	}
+	stripExamples(doc, false)
+	lean, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	return append(lean, '\n'), nil
+}
+
+// namedMaps are the OpenAPI keys whose values map names (paths, status
+// codes, media types, property names…) to objects: their keys are not
+// keywords, so a property called "example" is kept.
+var namedMaps = map[string]bool{
+	"paths": true, "responses": true, "content": true, "headers": true, "schemas": true,
+	"parameters": true, "securitySchemes": true, "properties": true, "encoding": true,
+	"links": true, "callbacks": true, "variables": true, "mapping": true, "requestBodies": true,
+}
+
+// stripExamples deletes the example keywords from v in place; named says
+// that v's keys are names, not keywords.
+func stripExamples(v any, named bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, child := range v {
+			if !named && (k == "example" || k == "examples") {
+				delete(v, k)
+				continue
+			}
+			// Extensions (x-…) and enum/default values are data, not schema.
+			if !named && (strings.HasPrefix(k, "x-") || k == "enum" || k == "default") {
+				continue
+			}
+			stripExamples(child, !named && namedMaps[k])
+		}
+	case []any:
+		for _, child := range v {
+			stripExamples(child, false)
+		}
+	}
+}
