@@ -76,6 +76,24 @@ func BenchmarkCreateTransfer(b *testing.B) {
 	}
 }
 
+// BenchmarkCreatePayment is POST /v1/payments with a card, confirmed and
+// captured automatically: tokenization, the risk check, authorization,
+// capture, the balance transaction, events. Budget: within 2× of
+// BenchmarkCreateTransfer.
+func BenchmarkCreatePayment(b *testing.B) {
+	bt := newBenchTenant(b)
+	body, _ := json.Marshal(map[string]any{
+		"amount": 1500, "currency": "BRL", "confirm": true, "description": "benchmark",
+		"payment_method_data": map[string]any{"type": "card", "card": map[string]any{
+			"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"}},
+	})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		bt.do(b, http.MethodPost, "/v1/payments", body, "pay-"+strconv.Itoa(i))
+	}
+}
+
 // BenchmarkCreateTransferReplay is the idempotent path alone: a retry
 // answered from the store.
 func BenchmarkCreateTransferReplay(b *testing.B) {

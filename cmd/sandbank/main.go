@@ -33,6 +33,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the simulator", serve},
 		{"scenario", "check scenario files, list the built-in library and the fault types", scenarioCmd},
+		{"conformance", "grade a client integration: idempotency, retries, timeouts, webhooks", conformanceCmd},
 		{"spec", "print the OpenAPI document", spec},
 		{"version", "print the version", printVersion},
 		{"healthcheck", "exit 0 when a running sandbank answers /healthz", healthcheck},
