@@ -51,14 +51,29 @@ func webhookCase(rotate bool, body func(ctx context.Context, h *Harness, r *Tena
 }
 
 // trigger creates a payment with the suite's own request (its events are
-// delivered to the receiver); fault, when set, is a Sandbank-Fault for
-// those deliveries.
-func trigger(ctx context.Context, r *TenantRun, fault string) (string, error) {
+// delivered to the receiver) and returns it with its events, oldest first;
+// fault, when set, is a Sandbank-Fault for those deliveries.
+func trigger(ctx context.Context, r *TenantRun, fault string) (payment string, events []string, err error) {
 	var headers []string
 	if fault != "" {
 		headers = []string{"Sandbank-Fault", fault}
 	}
-	return r.t.payment(ctx, 1234, headers...)
+	if payment, err = r.t.payment(ctx, 1234, headers...); err != nil {
+		return "", nil, err
+	}
+	events, err = eventsOf(ctx, r, payment)
+	return payment, events, err
+}
+
+// unacknowledged is the first delivery of one of events that the receiver
+// did not acknowledge (2xx).
+func unacknowledged(ds []Attempt, events []string) (Attempt, bool) {
+	for _, d := range ds {
+		if slices.Contains(events, d.EventID) && !d.succeeded() {
+			return d, true
+		}
+	}
+	return Attempt{}, false
 }
 
 // eventsOf lists the events of a payment (oldest first) through the API.
@@ -145,11 +160,7 @@ var wh01 = &Case{
 	Standard: "Standard Webhooks v1 (signature scheme and test vectors)",
 	Needs:    []Operation{OpServeWebhooks, OpProcessedEvents},
 	Check: webhookCase(false, func(ctx context.Context, h *Harness, r *TenantRun, rc *Receiver, mark int64) Judgement {
-		pay, err := trigger(ctx, r, "")
-		if err != nil {
-			return suiteError(err)
-		}
-		evs, err := eventsOf(ctx, r, pay)
+		_, evs, err := trigger(ctx, r, "")
 		if err != nil {
 			return suiteError(err)
 		}
@@ -188,11 +199,7 @@ var wh02 = &Case{
 		forged := map[string]string{} // event → mode
 		var all []string
 		for _, mode := range modes {
-			pay, err := trigger(ctx, r, "webhook_bad_signature="+mode)
-			if err != nil {
-				return suiteError(err)
-			}
-			evs, err := eventsOf(ctx, r, pay)
+			_, evs, err := trigger(ctx, r, "webhook_bad_signature="+mode)
 			if err != nil {
 				return suiteError(err)
 			}
@@ -202,11 +209,7 @@ var wh02 = &Case{
 			all = append(all, evs...)
 		}
 		// One genuine delivery: a receiver that rejects everything proves nothing.
-		pay, err := trigger(ctx, r, "")
-		if err != nil {
-			return suiteError(err)
-		}
-		genuine, err := eventsOf(ctx, r, pay)
+		_, genuine, err := trigger(ctx, r, "")
 		if err != nil {
 			return suiteError(err)
 		}
@@ -247,11 +250,7 @@ var wh03 = &Case{
 		stale := map[string]string{}
 		var all []string
 		for fault, what := range variants {
-			pay, err := trigger(ctx, r, fault)
-			if err != nil {
-				return suiteError(err)
-			}
-			evs, err := eventsOf(ctx, r, pay)
+			_, evs, err := trigger(ctx, r, fault)
 			if err != nil {
 				return suiteError(err)
 			}
@@ -284,11 +283,7 @@ var wh04 = &Case{
 	Standard: "Standard Webhooks v1 (space-separated signatures during rotation)",
 	Needs:    []Operation{OpServeWebhooks, OpProcessedEvents},
 	Check: webhookCase(true, func(ctx context.Context, h *Harness, r *TenantRun, rc *Receiver, mark int64) Judgement {
-		pay, err := trigger(ctx, r, "")
-		if err != nil {
-			return suiteError(err)
-		}
-		evs, err := eventsOf(ctx, r, pay)
+		_, evs, err := trigger(ctx, r, "")
 		if err != nil {
 			return suiteError(err)
 		}
@@ -324,11 +319,7 @@ var wh05 = &Case{
 			fault  string
 			copies int
 		}{{"webhook_duplicate=2", 2}, {"webhook_duplicate=3;concurrent", 3}} {
-			pay, err := trigger(ctx, r, v.fault)
-			if err != nil {
-				return suiteError(err)
-			}
-			evs, err := eventsOf(ctx, r, pay)
+			_, evs, err := trigger(ctx, r, v.fault)
 			if err != nil {
 				return suiteError(err)
 			}
@@ -341,10 +332,8 @@ var wh05 = &Case{
 		for _, ev := range all {
 			ds = settled(ctx, h, r, mark, []string{ev}, copies[ev])
 		}
-		for _, d := range ds {
-			if slices.Contains(all, d.EventID) && !d.succeeded() {
-				return fail("a duplicate delivery of %s was answered %s; a duplicate is acknowledged (2xx) and ignored", d.EventID, answer(d))
-			}
+		if d, ok := unacknowledged(ds, all); ok {
+			return fail("a duplicate delivery of %s was answered %s; a duplicate is acknowledged (2xx) and ignored", d.EventID, answer(d))
 		}
 		p, j := processed(ctx, r)
 		if j != nil {
@@ -365,19 +354,13 @@ var wh06 = &Case{
 		if err := r.Arm(ctx, "  - match: { event: payment.created }\n    fault: webhook_out_of_order\n"); err != nil {
 			return suiteError(err)
 		}
-		pay, err := trigger(ctx, r, "")
-		if err != nil {
-			return suiteError(err)
-		}
-		evs, err := eventsOf(ctx, r, pay)
+		pay, evs, err := trigger(ctx, r, "")
 		if err != nil {
 			return suiteError(err)
 		}
 		ds := settled(ctx, h, r, mark, evs, 1)
-		for _, d := range ds {
-			if slices.Contains(evs, d.EventID) && !d.succeeded() {
-				return fail("the out-of-order delivery of %s (%s) was answered %s; both events must be acknowledged", d.EventID, d.EventType, answer(d))
-			}
+		if d, ok := unacknowledged(ds, evs); ok {
+			return fail("the out-of-order delivery of %s (%s) was answered %s; both events must be acknowledged", d.EventID, d.EventType, answer(d))
 		}
 		p, j := processed(ctx, r)
 		if j != nil {
@@ -401,20 +384,14 @@ var wh07 = &Case{
 		if err := r.Arm(ctx, "  - match: { event: payment.succeeded }\n    fault: { type: webhook_fail, attempts: 2 }\n"); err != nil {
 			return suiteError(err)
 		}
-		pay, err := trigger(ctx, r, "")
-		if err != nil {
-			return suiteError(err)
-		}
-		evs, err := eventsOf(ctx, r, pay)
+		_, evs, err := trigger(ctx, r, "")
 		if err != nil {
 			return suiteError(err)
 		}
 		settled(ctx, h, r, mark, evs, 1)
 		ds := settled(ctx, h, r, mark, evs[len(evs)-1:], 3) // payment.succeeded: two failed, one more
-		for _, d := range ds {
-			if slices.Contains(evs, d.EventID) && !d.succeeded() {
-				return fail("delivery attempt %d of %s was answered %s", d.Delivery, d.EventID, answer(d))
-			}
+		if d, ok := unacknowledged(ds, evs); ok {
+			return fail("delivery attempt %d of %s was answered %s", d.Delivery, d.EventID, answer(d))
 		}
 		p, j := processed(ctx, r)
 		if j != nil {
