@@ -182,10 +182,13 @@ func (r *TenantRun) invoke(ctx context.Context, op Operation, input []byte, limi
 func adapterOutcome(out []byte, err error, deadline bool, took time.Duration) AdapterOutcome {
 	a := AdapterOutcome{Status: "ok", DurationMS: took.Milliseconds(), Output: truncate(string(out), 2000)}
 	var gaveUp *GaveUpError
+	var notRunnable *NotRunnableError
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrNotImplemented):
 		a.Status = "not_implemented"
+	case errors.As(err, &notRunnable):
+		a.Status, a.ExitCode, a.Stderr = "error", notRunnable.ExitCode, truncate(notRunnable.Error(), 2000)
 	case deadline:
 		a.Status = "killed"
 	case errors.As(err, &gaveUp):

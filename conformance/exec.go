@@ -42,6 +42,22 @@ func (e *GaveUpError) Error() string {
 	return msg
 }
 
+// NotRunnableError is an adapter command the shell could not run: exit
+// status 126 (not executable) or 127 (not found). That is the set-up's
+// fault, not the client's, so the case's verdict is error.
+type NotRunnableError struct {
+	ExitCode int
+	Stderr   string
+}
+
+func (e *NotRunnableError) Error() string {
+	msg := fmt.Sprintf("the adapter command could not be run (exit status %d)", e.ExitCode)
+	if s := strings.TrimSpace(e.Stderr); s != "" {
+		msg += ": " + lastLine(s)
+	}
+	return msg
+}
+
 func lastLine(s string) string {
 	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
 		return s[i+1:]
@@ -97,6 +113,8 @@ func (a *Exec) Perform(ctx context.Context, env Env, op Operation, input []byte)
 		return stdout.Bytes(), nil
 	case errors.As(err, &exit) && exit.ExitCode() == ExitNotImplemented:
 		return nil, ErrNotImplemented
+	case errors.As(err, &exit) && (exit.ExitCode() == 126 || exit.ExitCode() == 127):
+		return nil, &NotRunnableError{ExitCode: exit.ExitCode(), Stderr: stderr.String()}
 	case errors.As(err, &exit):
 		return nil, &GaveUpError{ExitCode: exit.ExitCode(), Stderr: stderr.String()}
 	}

@@ -210,6 +210,14 @@ func (s *Suite) runCase(ctx context.Context, c *Case) (res *Result) {
 		h.mu.Unlock()
 	}()
 	j := c.Check(ctx, h)
+	h.mu.Lock()
+	for _, run := range h.runs {
+		if run.Adapter.Status == "error" && run.Adapter.Stderr != "" {
+			j = Judgement{Error, run.Adapter.Stderr}
+			break
+		}
+	}
+	h.mu.Unlock()
 	if ctx.Err() != nil && j.Verdict != Error {
 		j = Judgement{Error, "the run was cancelled: " + ctx.Err().Error()}
 	}

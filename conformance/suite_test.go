@@ -2,6 +2,7 @@ package conformance_test
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -195,6 +196,26 @@ func TestExecutableAdapter(t *testing.T) {
 	}
 	if report.ExitCode() != 0 {
 		t.Errorf("not applicable cases made the exit status %d", report.ExitCode())
+	}
+	// A command the shell cannot run (127: not found, 126: not executable)
+	// is the set-up's fault, not the client's: error, exit status 2.
+	notExecutable := filepath.Join(t.TempDir(), "adapter")
+	if err := os.WriteFile(notExecutable, []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for command, status := range map[string]string{"/nonexistent/sandbank-adapter": "127", notExecutable: "126"} {
+		report, err = conformance.Execute(context.Background(), &conformance.Exec{Command: command}, fast("IK-01,WH-01"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, res := range report.Results {
+			if res.Verdict != conformance.Error || !strings.Contains(res.Reason, "could not be run (exit status "+status+")") {
+				t.Errorf("%s with %s: %s (%s)", res.ID, command, res.Verdict, res.Reason)
+			}
+		}
+		if report.ExitCode() != 2 {
+			t.Errorf("%s: exit status %d, want 2", command, report.ExitCode())
+		}
 	}
 }
 
