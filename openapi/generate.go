@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -147,18 +146,28 @@ func asMap(v any) yaml.MapSlice {
 	return m
 }
 
-// WriteGenerated regenerates sandbank.yaml and sandbank.json in dir from
-// dir/src (what `go generate` runs).
-func WriteGenerated(dir string) error {
+// generated are the files Generate makes from dir/src, by name: the
+// served YAML and JSON, and the JSON without examples that start-up parses.
+func generated(dir string) (map[string][]byte, error) {
 	y, j, err := Generate(filepath.Join(dir, "src"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	lean, err := withoutExamples(j)
 	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{"sandbank.yaml": y, "sandbank.json": j, "sandbank.lean.json": lean}, nil
+}
+
+// WriteGenerated regenerates the generated files in dir from dir/src
+// (what `go generate` runs).
+func WriteGenerated(dir string) error {
+	files, err := generated(dir)
+	if err != nil {
 		return err
 	}
-	for name, data := range map[string][]byte{"sandbank.yaml": y, "sandbank.json": j, "sandbank.lean.json": lean} {
+	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return err
 		}
@@ -168,15 +177,11 @@ func WriteGenerated(dir string) error {
 
 // upToDate reports whether the generated files in dir match their sources.
 func upToDate(dir string) error {
-	y, j, err := Generate(filepath.Join(dir, "src"))
+	files, err := generated(dir)
 	if err != nil {
 		return err
 	}
-	lean, err := withoutExamples(j)
-	if err != nil {
-		return err
-	}
-	for name, want := range map[string][]byte{"sandbank.yaml": y, "sandbank.json": j, "sandbank.lean.json": lean} {
+	for name, want := range files {
 		got, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil && !os.IsNotExist(err) {
 			return err
@@ -187,8 +192,6 @@ func upToDate(dir string) error {
 	}
 	return nil
 }
-
-var _ fs.FS // (the generated files are embedded by document.go)
 
 // withoutExamples is the JSON document without its examples — the
 // "example" and "examples" keywords of schemas, parameters, media types

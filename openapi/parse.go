@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -17,15 +18,13 @@ import (
 // so they can be decoded on every core, then assembled and resolved as
 // LoadFromData would.
 func parseDocument(data []byte) (*openapi3.T, error) {
-	var top map[string]json.RawMessage
+	var top, components, paths, schemas map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
 		return nil, err
 	}
-	var paths, schemas map[string]json.RawMessage
 	if err := unmarshalIfPresent(top["paths"], &paths); err != nil {
 		return nil, fmt.Errorf("paths: %w", err)
 	}
-	var components map[string]json.RawMessage
 	if err := unmarshalIfPresent(top["components"], &components); err != nil {
 		return nil, fmt.Errorf("components: %w", err)
 	}
@@ -36,17 +35,12 @@ func parseDocument(data []byte) (*openapi3.T, error) {
 	// The rest of the document — info, servers, tags, the other components —
 	// is small: decode it the usual way, without paths and schemas.
 	delete(components, "schemas")
-	rest := make(map[string]json.RawMessage, len(top))
-	for k, v := range top {
-		rest[k] = v
-	}
-	rest["paths"] = json.RawMessage("{}")
-	if raw, err := json.Marshal(components); err == nil {
-		rest["components"] = raw
-	} else {
+	var err error
+	if top["components"], err = json.Marshal(components); err != nil {
 		return nil, err
 	}
-	skeleton, err := json.Marshal(rest)
+	top["paths"] = json.RawMessage("{}")
+	skeleton, err := json.Marshal(top)
 	if err != nil {
 		return nil, err
 	}
@@ -55,55 +49,43 @@ func parseDocument(data []byte) (*openapi3.T, error) {
 		return nil, err
 	}
 
+	// One job per path item and per schema, taken in turn by one worker per core.
 	type job struct {
-		name  string
+		where string
 		raw   json.RawMessage
-		item  *openapi3.PathItem
-		ref   *openapi3.SchemaRef
-		isRef bool
-		err   error
+		into  json.Unmarshaler
 	}
-	jobs := make([]*job, 0, len(paths)+len(schemas))
+	var jobs []job
+	t.Paths = openapi3.NewPaths()
 	for name, raw := range paths {
-		jobs = append(jobs, &job{name: name, raw: raw, item: &openapi3.PathItem{}})
+		item := &openapi3.PathItem{}
+		t.Paths.Set(name, item)
+		jobs = append(jobs, job{"paths." + name, raw, item})
+	}
+	if len(schemas) > 0 && t.Components.Schemas == nil {
+		t.Components.Schemas = openapi3.Schemas{}
 	}
 	for name, raw := range schemas {
-		jobs = append(jobs, &job{name: name, raw: raw, ref: &openapi3.SchemaRef{}, isRef: true})
+		ref := &openapi3.SchemaRef{}
+		t.Components.Schemas[name] = ref
+		jobs = append(jobs, job{"components.schemas." + name, raw, ref})
 	}
-	work := make(chan *job)
+	errs := make([]error, len(jobs))
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
-			for j := range work {
-				if j.isRef {
-					j.err = j.ref.UnmarshalJSON(j.raw)
-				} else {
-					j.err = j.item.UnmarshalJSON(j.raw)
+			for i := int(next.Add(1) - 1); i < len(jobs); i = int(next.Add(1) - 1) {
+				if err := jobs[i].into.UnmarshalJSON(jobs[i].raw); err != nil {
+					errs[i] = fmt.Errorf("%s: %w", jobs[i].where, err)
 				}
 			}
 		})
 	}
-	for _, j := range jobs {
-		work <- j
-	}
-	close(work)
 	wg.Wait()
-
-	t.Paths = openapi3.NewPaths()
-	if len(schemas) > 0 && t.Components.Schemas == nil {
-		t.Components.Schemas = openapi3.Schemas{}
-	}
-	for _, j := range jobs {
-		if j.err != nil {
-			if j.isRef {
-				return nil, fmt.Errorf("components.schemas.%s: %w", j.name, j.err)
-			}
-			return nil, fmt.Errorf("paths.%s: %w", j.name, j.err)
-		}
-		if j.isRef {
-			t.Components.Schemas[j.name] = j.ref
-		} else {
-			t.Paths.Set(j.name, j.item)
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
 	}
 	if err := openapi3.NewLoader().ResolveRefsIn(t, nil); err != nil {
