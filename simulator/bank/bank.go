@@ -37,7 +37,6 @@ type Bank struct {
 	transferByID map[string]*Transfer
 	pixKeys      map[string]*Account
 	linesOf      map[string][]*Transaction // statement lines by ledger movement
-	nTx          int
 }
 
 // New returns a bank that draws its identifiers from fake (the tenant's
@@ -119,7 +118,7 @@ type Counts struct {
 
 // Counts reports the bank's sizes.
 func (b *Bank) Counts() Counts {
-	return Counts{len(b.customers), len(b.accounts), b.nTx, len(b.transfers)}
+	return Counts{len(b.customers), len(b.accounts), len(b.txByID), len(b.transfers)}
 }
 
 // Verify checks the ledger's invariants and that every account's statement

@@ -80,7 +80,6 @@ func (b *Bank) post(id string, at time.Time, pending bool, legs []ledger.Leg, de
 		a.transactions = append(a.transactions, t)
 		b.txByID[t.ID] = t
 		b.linesOf[id] = append(b.linesOf[id], t)
-		b.nTx++
 		b.Emit("transaction.created", t)
 	}
 	return m, nil

@@ -68,9 +68,8 @@ type Transfer struct {
 	CreatedAt, UpdatedAt  time.Time
 	Metadata              map[string]string
 
-	movementID string
-	job        *clock.Job
-	outcome    string // the reason code the transfer will be rejected with at settlement, if any
+	job     *clock.Job
+	outcome string // the reason code the transfer will be rejected with at settlement, if any
 }
 
 // StatusReason explains a rejection or cancellation.
@@ -196,7 +195,7 @@ func (b *Bank) CreateTransfer(in TransferInput) (*Transfer, error) {
 		return t, nil
 	}
 
-	counter := ledger.AccountID("")
+	var counter ledger.AccountID
 	if creditAccount != nil {
 		counter = ledger.AccountID(creditAccount.ID)
 	} else {
@@ -207,8 +206,7 @@ func (b *Bank) CreateTransfer(in TransferInput) (*Transfer, error) {
 		{Account: counter, Amount: in.Amount, Currency: in.Currency},
 	}
 	debtorName := b.holderName(debtor)
-	t.movementID = t.ID
-	if _, err := b.post(t.movementID, now, in.Rail != RailInternal, legs, func(accountID string) Details {
+	if _, err := b.post(t.ID, now, in.Rail != RailInternal, legs, func(accountID string) Details {
 		if accountID == debtor.ID {
 			return b.transferLine(t, false, debtorName)
 		}
@@ -290,11 +288,11 @@ func (b *Bank) settle(t *Transfer, at time.Time) {
 	}
 	t.job = nil
 	if t.outcome != "" {
-		_ = b.void(t.movementID)
+		_ = b.void(t.ID)
 		b.rejectTransfer(t, t.outcome, at)
 		return
 	}
-	_ = b.book(t.movementID, at)
+	_ = b.book(t.ID, at)
 	b.setTransferStatus(t, StatusSettled, "", at)
 }
 
@@ -313,7 +311,7 @@ func (b *Bank) CancelTransfer(id string) (*Transfer, error) {
 	now := b.Now()
 	b.Clock.Cancel(t.job)
 	t.job = nil
-	if err := b.void(t.movementID); err != nil {
+	if err := b.void(t.ID); err != nil {
 		return nil, err
 	}
 	t.StatusReason = &StatusReason{Code: ReasonCanceled, Description: ReasonDescriptions[ReasonCanceled]}
@@ -490,7 +488,7 @@ func normalizePixKey(key string) (string, string, bool) {
 		}
 		return strings.ToLower(key), "email", true
 	case strings.HasPrefix(key, "+"):
-		if len(key) < 13 || len(key) > 14 || !strings.HasPrefix(key, "+55") || !allDigits(key[1:]) {
+		if len(key) < 13 || len(key) > 14 || !strings.HasPrefix(key, "+55") || !checkdigit.IsDigits(key[1:]) {
 			return "", "", false
 		}
 		return key, "phone", true
@@ -521,15 +519,6 @@ func isUUID(s string) bool {
 		}
 	}
 	return true
-}
-
-func allDigits(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // pixEndToEndID is E + ISPB(8) + yyyyMMddHHmm + 11 alphanumerics (32 chars).

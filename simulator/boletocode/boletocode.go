@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sandbank/sandbank/simulator/checkdigit"
 )
 
 // CurrencyReal is the currency digit for the real, the only one in use;
@@ -60,16 +62,16 @@ func Barcode(b Boleto) (string, error) {
 		b.Currency = CurrencyReal
 	}
 	switch {
-	case len(b.BankCode) != 3 || !isDigits(b.BankCode):
+	case len(b.BankCode) != 3 || !checkdigit.IsDigits(b.BankCode):
 		return "", fmt.Errorf("boletocode: bank code %q is not 3 digits", b.BankCode)
 	case b.BankCode[0] == '8':
 		// A leading 8 marks an arrecadação barcode; no bank code has one.
 		return "", fmt.Errorf("boletocode: bank code %q starts with 8, which marks arrecadação barcodes", b.BankCode)
-	case len(b.Currency) != 1 || !isDigits(b.Currency):
+	case len(b.Currency) != 1 || !checkdigit.IsDigits(b.Currency):
 		return "", fmt.Errorf("boletocode: currency %q is not one digit", b.Currency)
 	case b.Amount < 0 || b.Amount > MaxAmount:
 		return "", fmt.Errorf("boletocode: amount %d centavos is outside 0..%d", b.Amount, int64(MaxAmount))
-	case len(b.FreeField) != 25 || !isDigits(b.FreeField):
+	case len(b.FreeField) != 25 || !checkdigit.IsDigits(b.FreeField):
 		return "", fmt.Errorf("boletocode: free field %q is not 25 digits", b.FreeField)
 	}
 	factor := 0
@@ -181,7 +183,7 @@ func lineDigits(line string) (string, error) {
 // digit.
 func checkBarcode(s string) error {
 	switch {
-	case len(s) != 44 || !isDigits(s):
+	case len(s) != 44 || !checkdigit.IsDigits(s):
 		return fmt.Errorf("boletocode: barcode %q is not 44 digits", s)
 	case s[0] == '8':
 		return fmt.Errorf("boletocode: barcode %q starts with 8: an arrecadação (utility or tax) barcode, not a bank boleto", s)
@@ -209,17 +211,12 @@ func digitableLine(bc string) string {
 // Mod10 returns the mod-10 check digit of a digit string, as for fields 1
 // to 3 of a linha digitável: from the rightmost digit, weights 2, 1, 2, …;
 // a product over 9 counts as the sum of its digits; the digit is
-// (10 − sum mod 10) mod 10.
+// (10 − sum mod 10) mod 10: the Luhn check digit.
 func Mod10(digits string) (int, error) {
-	if !isDigits(digits) {
+	if !checkdigit.IsDigits(digits) {
 		return 0, fmt.Errorf("boletocode: %q is not a digit string", digits)
 	}
-	sum := 0
-	for i := 0; i < len(digits); i++ {
-		p := int(digits[len(digits)-1-i]-'0') * (2 - i%2)
-		sum += p/10 + p%10
-	}
-	return (10 - sum%10) % 10, nil
+	return checkdigit.LuhnCheckDigit(digits)
 }
 
 // Mod11 returns the general check digit of a barcode, given its 43 other
@@ -227,7 +224,7 @@ func Mod10(digits string) (int, error) {
 // repeating; r = 11 − sum mod 11; the digit is r, except that 0, 10 and 11
 // become 1 (0 is never a general check digit).
 func Mod11(digits string) (int, error) {
-	if !isDigits(digits) {
+	if !checkdigit.IsDigits(digits) {
 		return 0, fmt.Errorf("boletocode: %q is not a digit string", digits)
 	}
 	sum := 0
@@ -240,17 +237,4 @@ func Mod11(digits string) (int, error) {
 	default:
 		return r, nil
 	}
-}
-
-// isDigits reports whether s is non-empty and made only of ASCII digits.
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

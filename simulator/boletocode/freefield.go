@@ -1,6 +1,10 @@
 package boletocode
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/sandbank/sandbank/simulator/checkdigit"
+)
 
 // FreeField lays out the campo livre of sandbank's boletos, which follows
 // Bradesco's: agência (4 digits), carteira (2), nosso número (11), conta (7)
@@ -15,7 +19,7 @@ func FreeField(branch, carteira, nossoNumero, account string) (string, error) {
 		{"branch", branch, 4}, {"carteira", carteira, 2},
 		{"nosso número", nossoNumero, 11}, {"account", account, 7},
 	} {
-		if len(part.value) != part.digits || !isDigits(part.value) {
+		if len(part.value) != part.digits || !checkdigit.IsDigits(part.value) {
 			return "", fmt.Errorf("boletocode: %s %q is not %d digits", part.name, part.value, part.digits)
 		}
 	}
@@ -25,7 +29,7 @@ func FreeField(branch, carteira, nossoNumero, account string) (string, error) {
 // ParseFreeField splits a campo livre laid out by FreeField back into its
 // parts.
 func ParseFreeField(free string) (branch, carteira, nossoNumero, account string, err error) {
-	if len(free) != 25 || !isDigits(free) || free[24] != '0' {
+	if len(free) != 25 || !checkdigit.IsDigits(free) || free[24] != '0' {
 		return "", "", "", "", fmt.Errorf("boletocode: free field %q is not 24 digits and a zero", free)
 	}
 	return free[0:4], free[4:6], free[6:17], free[17:24], nil
@@ -38,10 +42,10 @@ func ParseFreeField(free string) (branch, carteira, nossoNumero, account string,
 // digit is 11 − r, except "0" when r is 0 and "P" when r is 1 (where
 // 11 − r would be 10).
 func NossoNumeroDV(carteira, nossoNumero string) (string, error) {
-	if len(carteira) != 2 || !isDigits(carteira) {
+	if len(carteira) != 2 || !checkdigit.IsDigits(carteira) {
 		return "", fmt.Errorf("boletocode: carteira %q is not 2 digits", carteira)
 	}
-	if len(nossoNumero) != 11 || !isDigits(nossoNumero) {
+	if len(nossoNumero) != 11 || !checkdigit.IsDigits(nossoNumero) {
 		return "", fmt.Errorf("boletocode: nosso número %q is not 11 digits", nossoNumero)
 	}
 	digits := carteira + nossoNumero

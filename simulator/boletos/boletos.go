@@ -28,6 +28,7 @@ import (
 	"github.com/sandbank/sandbank/simulator/clock"
 	"github.com/sandbank/sandbank/simulator/domain"
 	"github.com/sandbank/sandbank/simulator/events"
+	"github.com/sandbank/sandbank/simulator/money"
 )
 
 // Statuses.
@@ -430,6 +431,10 @@ func (k *Book) pixCode(b *Boleto, acct *bank.Account) (string, error) {
 			break
 		}
 	}
+	amount, err := money.FormatMinor(b.Amount, "BRL")
+	if err != nil {
+		return "", err
+	}
 	name, city := "Sandbank", "Sao Paulo"
 	if c, err := k.Bank.Customer(acct.CustomerID); err == nil {
 		name = c.Name
@@ -440,7 +445,7 @@ func (k *Book) pixCode(b *Boleto, acct *bank.Account) (string, error) {
 	return brcode.Encode(brcode.Payload{
 		PointOfInitiation: brcode.StaticInitiation,
 		Key:               key,
-		Amount:            fmt.Sprintf("%d.%02d", b.Amount/100, b.Amount%100),
+		Amount:            amount,
 		Name:              fit(name, 25),
 		City:              fit(city, 15),
 		TxID:              strings.ReplaceAll(b.ID, "_", ""),

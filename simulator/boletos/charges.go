@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/sandbank/sandbank/simulator/checkdigit"
 )
 
 // Percentages (a fine, a monthly interest rate) are written as decimal
@@ -19,7 +21,7 @@ const MaxPercent = 10_000
 // two decimals ("2", "2.5", "2.00") as basis points.
 func ParsePercent(s string) (int64, error) {
 	whole, frac, dot := strings.Cut(s, ".")
-	if whole == "" || len(whole) > 3 || !digits(whole) || (dot && (frac == "" || len(frac) > 2 || !digits(frac))) {
+	if whole == "" || len(whole) > 3 || !checkdigit.IsDigits(whole) || (dot && (frac == "" || len(frac) > 2 || !checkdigit.IsDigits(frac))) {
 		return 0, fmt.Errorf("%q is not a percentage with at most two decimals, such as 2.00", s)
 	}
 	w, _ := strconv.ParseInt(whole, 10, 64)
@@ -35,15 +37,6 @@ func ParsePercent(s string) (int64, error) {
 
 // FormatPercent writes basis points as a percentage with two decimals.
 func FormatPercent(bp int64) string { return fmt.Sprintf("%d.%02d", bp/100, bp%100) }
-
-func digits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
 
 // percentOf is amount × bp / 10 000 × num / den, rounded half up, in
 // integer arithmetic (amounts and rates are bounded so nothing overflows:

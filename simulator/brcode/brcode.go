@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/sandbank/sandbank/simulator/checkdigit"
 )
 
 // Point of initiation (field 01) values.
@@ -231,9 +233,9 @@ func checkLimits(p Payload) error {
 		return fieldErr("URL", "26.25", "%d characters, at most %d", len(p.URL), maxURLLen)
 	case strings.Contains(p.URL, "://"):
 		return fieldErr("URL", "26.25", "%q must not include the scheme", p.URL)
-	case len(p.MerchantCategory) != 4 || !isDigits(p.MerchantCategory):
+	case len(p.MerchantCategory) != 4 || !checkdigit.IsDigits(p.MerchantCategory):
 		return fieldErr("MerchantCategory", "52", "%q is not 4 digits", p.MerchantCategory)
-	case len(p.Currency) != 3 || !isDigits(p.Currency):
+	case len(p.Currency) != 3 || !checkdigit.IsDigits(p.Currency):
 		return fieldErr("Currency", "53", "%q is not a 3-digit ISO 4217 code", p.Currency)
 	case len(p.Country) != 2 || !isUpper(p.Country):
 		return fieldErr("Country", "58", "%q is not a 2-letter ISO 3166 code", p.Country)
@@ -279,7 +281,7 @@ func validAmount(s string, strict bool) bool {
 		return false
 	}
 	whole, frac, hasPoint := strings.Cut(s, ".")
-	if !isDigits(whole) || (frac != "" && !isDigits(frac)) {
+	if !checkdigit.IsDigits(whole) || (frac != "" && !checkdigit.IsDigits(frac)) {
 		return false
 	}
 	if strict {
@@ -307,10 +309,10 @@ func parseFields(s string, base int) ([]field, error) {
 			return nil, fmt.Errorf("brcode: truncated TLV at offset %d: %q is shorter than an ID and a length", at, s[i:])
 		}
 		id, length := s[i:i+2], s[i+2:i+4]
-		if !isDigits(id) {
+		if !checkdigit.IsDigits(id) {
 			return nil, fmt.Errorf("brcode: offset %d: ID %q is not two digits", at, id)
 		}
-		if !isDigits(length) {
+		if !checkdigit.IsDigits(length) {
 			return nil, fmt.Errorf("brcode: field %s at offset %d: length %q is not two digits", id, at, length)
 		}
 		n, _ := strconv.Atoi(length)
@@ -478,19 +480,6 @@ func nonPrintable(s string) int {
 		}
 	}
 	return -1
-}
-
-// isDigits reports whether s is non-empty and made only of ASCII digits.
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func isUpper(s string) bool {

@@ -19,7 +19,7 @@ func mod11DV(sum int) int {
 // base: "123456789" gives "09". DV1 weighs the base 10..2; DV2 weighs the
 // base plus DV1 11..2.
 func CPFCheckDigits(base9 string) (string, error) {
-	if len(base9) != 9 || !isDigits(base9) {
+	if len(base9) != 9 || !IsDigits(base9) {
 		return "", fmt.Errorf("checkdigit: CPF base must be 9 digits, got %q", base9)
 	}
 	var sum1, sum2 int
@@ -49,7 +49,7 @@ func NewCPF(base9 string) (string, error) {
 // cpfDigits accepts the two spellings of a CPF, "12345678909" and
 // "123.456.789-09", and returns the 11 digits.
 func cpfDigits(s string) (string, bool) {
-	if len(s) == 11 && isDigits(s) {
+	if len(s) == 11 && IsDigits(s) {
 		return s, true
 	}
 	return matchesMask(s, "###.###.###-##", isDigit)
@@ -176,7 +176,7 @@ var errBRAccount = errors.New("checkdigit: Brazilian account number must be 1 to
 // digit, r = sum mod 11, DV = 11 - r, written "X" when it is 10 and "0" when
 // it is 11.
 func BRAccountDigit(number string) (string, error) {
-	if len(number) > maxBRAccountLen || !isDigits(number) {
+	if len(number) > maxBRAccountLen || !IsDigits(number) {
 		return "", errBRAccount
 	}
 	sum := 0

@@ -259,7 +259,7 @@ func FuzzBRAccount(f *testing.F) {
 	f.Fuzz(func(t *testing.T, number string) {
 		dv, err := BRAccountDigit(number)
 		if err != nil {
-			if len(number) <= maxBRAccountLen && isDigits(number) {
+			if len(number) <= maxBRAccountLen && IsDigits(number) {
 				t.Fatalf("BRAccountDigit(%q): %v", number, err)
 			}
 			return

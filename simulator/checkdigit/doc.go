@@ -8,8 +8,8 @@
 // back, so seeded scenarios stay reproducible.
 package checkdigit
 
-// isDigits reports whether s is non-empty and made only of ASCII digits.
-func isDigits(s string) bool {
+// IsDigits reports whether s is non-empty and made only of ASCII digits.
+func IsDigits(s string) bool {
 	if s == "" {
 		return false
 	}

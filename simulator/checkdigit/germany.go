@@ -6,7 +6,7 @@ import "fmt"
 // identification number (Steuerliche Identifikationsnummer) whose first ten
 // digits are base10, using ISO 7064 MOD 11,10. The first digit may not be 0.
 func DETaxIDCheckDigit(base10 string) (int, error) {
-	if len(base10) != 10 || !isDigits(base10) || base10[0] == '0' {
+	if len(base10) != 10 || !IsDigits(base10) || base10[0] == '0' {
 		return 0, fmt.Errorf("checkdigit: German tax ID base must be 10 digits not starting with 0, got %q", base10)
 	}
 	product := 10
@@ -29,7 +29,7 @@ func DETaxIDCheckDigit(base10 string) (int, error) {
 // 86095742719. The Federal Central Tax Office's further rule on how often a
 // digit may repeat within the first ten is not checked.
 func ValidDETaxID(s string) bool {
-	if len(s) != 11 || !isDigits(s) {
+	if len(s) != 11 || !IsDigits(s) {
 		return false
 	}
 	check, err := DETaxIDCheckDigit(s[:10])

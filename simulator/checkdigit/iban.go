@@ -114,7 +114,7 @@ func ValidIBAN(s string) error {
 	if !ok {
 		return ibanErrorf(ErrIBANCountry, "unknown country code %q", country)
 	}
-	if !isDigits(iban[2:4]) {
+	if !IsDigits(iban[2:4]) {
 		return ibanErrorf(ErrIBANCharset, "check digits %q are not numeric", iban[2:4])
 	}
 	if len(iban) != want {

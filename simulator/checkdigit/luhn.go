@@ -27,7 +27,7 @@ func luhnSum(digits string, doubleRightmost bool) int {
 // with no separators (a card number such as 4242424242424242), passes the
 // Luhn check.
 func ValidLuhn(digits string) bool {
-	if len(digits) < 2 || !isDigits(digits) {
+	if len(digits) < 2 || !IsDigits(digits) {
 		return false
 	}
 	return luhnSum(digits, false)%10 == 0
@@ -36,7 +36,7 @@ func ValidLuhn(digits string) bool {
 // LuhnCheckDigit returns the digit (0-9) that, appended to partial, makes a
 // Luhn-valid number: for "424242424242424" it is 2.
 func LuhnCheckDigit(partial string) (int, error) {
-	if !isDigits(partial) {
+	if !IsDigits(partial) {
 		return 0, fmt.Errorf("checkdigit: Luhn input must be digits, got %q", partial)
 	}
 	return (10 - luhnSum(partial, true)%10) % 10, nil

@@ -4,7 +4,7 @@ import "strings"
 
 // sortCodeDigits accepts "123456" and "12-34-56" and returns the six digits.
 func sortCodeDigits(s string) (string, bool) {
-	if len(s) == 6 && isDigits(s) {
+	if len(s) == 6 && IsDigits(s) {
 		return s, true
 	}
 	return matchesMask(s, "##-##-##", isDigit)
@@ -31,7 +31,7 @@ func FormatSortCode(s string) string {
 // ValidUKAccountNumber reports whether s is an eight-digit UK account
 // number.
 func ValidUKAccountNumber(s string) bool {
-	return len(s) == 8 && isDigits(s)
+	return len(s) == 8 && IsDigits(s)
 }
 
 // ninoBadPrefixes are prefixes HMRC never allocates even though both letters
@@ -48,7 +48,7 @@ var ninoBadPrefixes = map[string]bool{
 // QQ123456C is deliberately rejected.
 func ValidNINO(s string) bool {
 	n := upperASCII(strings.ReplaceAll(s, " ", ""))
-	if len(n) != 9 || !isDigits(n[2:8]) {
+	if len(n) != 9 || !IsDigits(n[2:8]) {
 		return false
 	}
 	first, second, suffix := n[0], n[1], n[8]

@@ -11,7 +11,7 @@ var abaWeights = [9]int{3, 7, 1, 3, 7, 1, 3, 7, 1}
 // as 011000015 or 021000021. Only the checksum is checked, not whether the
 // Federal Reserve prefix is assigned.
 func ValidABARouting(s string) bool {
-	if len(s) != 9 || !isDigits(s) {
+	if len(s) != 9 || !IsDigits(s) {
 		return false
 	}
 	sum := 0
@@ -24,7 +24,7 @@ func ValidABARouting(s string) bool {
 // ABACheckDigit returns the ninth digit (0-9) of the routing number that
 // starts with the eight digits of base8.
 func ABACheckDigit(base8 string) (int, error) {
-	if len(base8) != 8 || !isDigits(base8) {
+	if len(base8) != 8 || !IsDigits(base8) {
 		return 0, fmt.Errorf("checkdigit: ABA routing base must be 8 digits, got %q", base8)
 	}
 	sum := 0
@@ -42,7 +42,7 @@ func ABACheckDigit(base8 string) (int, error) {
 func ValidSSN(s string) bool {
 	d, ok := matchesMask(s, "###-##-####", isDigit)
 	if !ok {
-		if len(s) != 9 || !isDigits(s) {
+		if len(s) != 9 || !IsDigits(s) {
 			return false
 		}
 		d = s
@@ -66,7 +66,7 @@ var einInvalidPrefixes = map[string]bool{
 func ValidEIN(s string) bool {
 	d, ok := matchesMask(s, "##-#######", isDigit)
 	if !ok {
-		if len(s) != 9 || !isDigits(s) {
+		if len(s) != 9 || !IsDigits(s) {
 			return false
 		}
 		d = s

@@ -82,7 +82,6 @@ type Journal struct {
 	mu      sync.Mutex
 	ring    []*Entry
 	head    int // index of the oldest entry
-	size    int
 	nextID  int64
 	maxSize int
 }
@@ -112,9 +111,8 @@ func (j *Journal) append(e *Entry) {
 	if e.Outcome == "" {
 		e.Outcome = InFlight
 	}
-	if j.size < j.maxSize { // still growing: the ring is a plain slice
+	if len(j.ring) < j.maxSize { // still growing: the ring is a plain slice
 		j.ring = append(j.ring, e)
-		j.size++
 		return
 	}
 	j.ring[j.head] = e
@@ -133,7 +131,7 @@ func (j *Journal) Reset(keep *Entry) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.ring = j.ring[:0]
-	j.head, j.size, j.nextID = 0, 0, 1
+	j.head, j.nextID = 0, 1
 	if keep != nil {
 		j.append(keep)
 	}
@@ -143,7 +141,7 @@ func (j *Journal) Reset(keep *Entry) {
 func (j *Journal) Len() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.size
+	return len(j.ring)
 }
 
 // Filter narrows a query. Path matches the request path or its template.
@@ -165,7 +163,7 @@ func (j *Journal) Query(f Filter, after int64, limit int) ([]Entry, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	var out []Entry
-	for i := range j.size {
+	for i := range len(j.ring) {
 		e := j.ring[(j.head+i)%len(j.ring)]
 		if e.ID <= after || !f.match(e) {
 			continue

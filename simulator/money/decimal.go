@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/sandbank/sandbank/simulator/checkdigit"
 )
 
 // Sentinel errors let callers map a bad amount to the right API violation
@@ -86,7 +88,7 @@ func ParseDecimal(s string, code string) (int64, error) {
 	}
 	body, neg := strings.CutPrefix(s, "-")
 	intPart, fracPart, hasDot := strings.Cut(body, ".")
-	if !allDigits(intPart) || (hasDot && !allDigits(fracPart)) {
+	if !checkdigit.IsDigits(intPart) || (hasDot && !checkdigit.IsDigits(fracPart)) {
 		return 0, newError(ErrSyntax, "%q is not a decimal amount", s)
 	}
 	if len(fracPart) > c.Exponent {
@@ -126,17 +128,4 @@ func ParseDecimal(s string, code string) (int64, error) {
 		return int64(-mag), nil
 	}
 	return int64(mag), nil
-}
-
-// allDigits reports whether s is non-empty and made only of ASCII digits.
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

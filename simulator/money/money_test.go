@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"testing"
+
+	"github.com/sandbank/sandbank/simulator/checkdigit"
 )
 
 func TestLookup(t *testing.T) {
@@ -73,7 +75,7 @@ func TestTableConsistency(t *testing.T) {
 		if len(c.Code) != 3 || upperASCII(c.Code) != c.Code {
 			t.Errorf("bad code %q", c.Code)
 		}
-		if len(c.Numeric) != 3 || !allDigits(c.Numeric) {
+		if len(c.Numeric) != 3 || !checkdigit.IsDigits(c.Numeric) {
 			t.Errorf("%s: bad numeric %q", c.Code, c.Numeric)
 		}
 		if prev, dup := numerics[c.Numeric]; dup {

@@ -120,7 +120,7 @@ func (p *Provider) CreatePaymentMethod(in PaymentMethodInput, field string) (*Pa
 		}
 	}
 	pan := strings.NewReplacer(" ", "", "-", "").Replace(in.Card.Number)
-	if len(pan) < 12 || len(pan) > 19 || !allDigits(pan) {
+	if len(pan) < 12 || len(pan) > 19 || !checkdigit.IsDigits(pan) {
 		return nil, domain.InvalidField("invalid_number", field+"/number", "a card number has 12 to 19 digits")
 	}
 	if !checkdigit.ValidLuhn(pan) {
@@ -140,7 +140,7 @@ func (p *Provider) CreatePaymentMethod(in PaymentMethodInput, field string) (*Pa
 	if brand == "amex" {
 		cvcLen = 4
 	}
-	if in.Card.CVC != "" && (len(in.Card.CVC) != cvcLen || !allDigits(in.Card.CVC)) {
+	if in.Card.CVC != "" && (len(in.Card.CVC) != cvcLen || !checkdigit.IsDigits(in.Card.CVC)) {
 		return nil, domain.InvalidField("invalid_cvc", field+"/cvc", "a %s security code has %d digits", brand, cvcLen)
 	}
 	behavior := magicCards[pan]
@@ -160,15 +160,6 @@ func (p *Provider) CreatePaymentMethod(in PaymentMethodInput, field string) (*Pa
 	p.methodByID[m.ID] = m
 	p.Emit("payment_method.created", m)
 	return m, nil
-}
-
-func allDigits(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // brandOf reads the brand from the number's prefix (IIN ranges).

@@ -125,12 +125,9 @@ func (p *Provider) CreatePayment(in PaymentInput) (*Payment, error) {
 	var method *PaymentMethod
 	switch {
 	case in.PaymentMethodID != "":
-		m, ok := p.methodByID[in.PaymentMethodID]
-		if !ok {
-			return nil, domain.MissingRef("payment method", "/payment_method", in.PaymentMethodID)
-		}
-		if m.Status != "active" {
-			return nil, domain.InvalidField("payment_method_detached", "/payment_method", "payment method %s is detached", m.ID)
+		m, err := p.activeMethod(in.PaymentMethodID)
+		if err != nil {
+			return nil, err
 		}
 		method = m
 	case in.Card != nil:
@@ -204,19 +201,29 @@ func (p *Provider) Confirm(id string, in ConfirmInput) (*Payment, error) {
 	if in.PaymentMethodID != "" {
 		methodID = in.PaymentMethodID
 	}
-	m, ok := p.methodByID[methodID]
-	if !ok || methodID == "" {
-		if methodID == "" {
-			return nil, domain.InvalidField("payment_method_required", "/payment_method", "payment %s has no payment method: send one", pay.ID)
-		}
-		return nil, domain.MissingRef("payment method", "/payment_method", methodID)
+	if methodID == "" {
+		return nil, domain.InvalidField("payment_method_required", "/payment_method", "payment %s has no payment method: send one", pay.ID)
 	}
-	if m.Status != "active" {
-		return nil, domain.InvalidField("payment_method_detached", "/payment_method", "payment method %s is detached", m.ID)
+	m, err := p.activeMethod(methodID)
+	if err != nil {
+		return nil, err
 	}
 	pay.PaymentMethodID, pay.MethodDetails = m.ID, &m.Card
 	pay.LastError = nil
 	return p.confirm(pay, m, in.RiskTimeout)
+}
+
+// activeMethod returns the payment method a payment names (in
+// /payment_method), which must exist and not be detached.
+func (p *Provider) activeMethod(id string) (*PaymentMethod, error) {
+	m, ok := p.methodByID[id]
+	if !ok {
+		return nil, domain.MissingRef("payment method", "/payment_method", id)
+	}
+	if m.Status != "active" {
+		return nil, domain.InvalidField("payment_method_detached", "/payment_method", "payment method %s is detached", m.ID)
+	}
+	return m, nil
 }
 
 // confirm runs an attempt: the issuer (declines, 3-D Secure), then the

@@ -250,7 +250,6 @@ type Devolucao struct {
 
 var (
 	txidPattern = regexp.MustCompile(`^[a-zA-Z0-9]{26,35}$`)
-	e2ePattern  = regexp.MustCompile(`^E[0-9]{8}[0-9]{12}[a-zA-Z0-9]{11}$`)
 	idPattern   = regexp.MustCompile(`^[a-zA-Z0-9]{1,35}$`)
 )
 
