@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,19 +87,11 @@ func TestParseCompactEveryTypeIsCovered(t *testing.T) {
 			t.Errorf("%s: %+v", ft.Name, in)
 		}
 		if ft.Primary != "" {
-			if _, ok := faultParamSet(in.Fault)[ft.Primary]; !ok {
+			if !slices.Contains(faultParams(in.Fault), ft.Primary) {
 				t.Errorf("%s: primary %q is not one of its parameters %v", ft.Name, ft.Primary, faultParams(in.Fault))
 			}
 		}
 	}
-}
-
-func faultParamSet(f Fault) map[string]bool {
-	out := map[string]bool{}
-	for _, p := range faultParams(f) {
-		out[p] = true
-	}
-	return out
 }
 
 func TestParseCompactPresets(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -38,6 +39,7 @@ type instance struct {
 
 type ruleState struct {
 	rule    *Rule
+	webhook bool // rule.IsWebhook(), fixed once the rule is parsed
 	matches int
 	hits    int
 	rng     *rand.Rand
@@ -47,9 +49,7 @@ type ruleState struct {
 // serverSeed seeds scenarios that do not fix their own seed.
 func NewSet(tenant string, serverSeed uint64, server []*Scenario) *Set {
 	s := &Set{tenant: tenant, seed: serverSeed}
-	for _, sc := range server {
-		s.activate(sc, "server")
-	}
+	s.Reset(server)
 	return s
 }
 
@@ -92,7 +92,7 @@ func (s *Set) activate(sc *Scenario, origin string) {
 		seed = *sc.Seed
 	}
 	for i, r := range sc.Rules {
-		in.rules = append(in.rules, &ruleState{rule: r, rng: rand.New(rand.NewPCG(streamSeed(seed, s.tenant, sc.Name, i)))})
+		in.rules = append(in.rules, &ruleState{rule: r, webhook: r.IsWebhook(), rng: rand.New(rand.NewPCG(streamSeed(seed, s.tenant, sc.Name, i)))})
 	}
 	for i, old := range s.active {
 		if old.scenario.Name == sc.Name {
@@ -130,58 +130,34 @@ func (s *Set) Deactivate(name string) bool {
 // Decisions depend only on the order of requests, so the same seed and the
 // same sequence of requests give the same faults.
 func (s *Set) Decide(r *Request) *Decision {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, in := range s.active {
-		for _, rs := range in.rules {
-			if rs.rule.IsWebhook() {
-				continue
-			}
-			inj, fired := rs.consider(r)
-			if !fired {
-				continue
-			}
-			return &Decision{Scenario: in.scenario.Name, Rule: rs.rule.Name, Injection: inj,
-				Rand: rand.New(rand.NewPCG(rs.rng.Uint64(), rs.rng.Uint64()))}
-		}
-	}
-	return nil
+	return s.decide(false, r.Tenant, func(m *Match) bool { return m.Matches(r) })
 }
 
 // DecideWebhook picks the fault for one delivery of an event to one of the
 // tenant's endpoints, with the same rule order and counting as Decide.
 func (s *Set) DecideWebhook(eventType string) *Decision {
+	return s.decide(true, s.tenant, func(m *Match) bool { return m.MatchesEvent(eventType) })
+}
+
+// decide tries the request rules (or the webhook rules) in order: a rule
+// for the tenant whose match holds counts the match, and the first whose
+// selection fires decides.
+func (s *Set) decide(webhook bool, tenant string, matches func(*Match) bool) *Decision {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, in := range s.active {
 		for _, rs := range in.rules {
-			if !rs.rule.IsWebhook() || !rs.rule.Match.MatchesEvent(eventType) {
+			rule := rs.rule
+			if rs.webhook != webhook || (len(rule.Tenants) > 0 && !slices.Contains(rule.Tenants, tenant)) || !matches(&rule.Match) {
 				continue
 			}
-			if len(rs.rule.Tenants) > 0 && !containsString(rs.rule.Tenants, s.tenant) {
-				continue
+			if inj, fired := rs.selectMatch(); fired {
+				return &Decision{Scenario: in.scenario.Name, Rule: rule.Name, Injection: inj,
+					Rand: rand.New(rand.NewPCG(rs.rng.Uint64(), rs.rng.Uint64()))}
 			}
-			inj, fired := rs.selectMatch()
-			if !fired {
-				continue
-			}
-			return &Decision{Scenario: in.scenario.Name, Rule: rs.rule.Name, Injection: inj,
-				Rand: rand.New(rand.NewPCG(rs.rng.Uint64(), rs.rng.Uint64()))}
 		}
 	}
 	return nil
-}
-
-// consider counts a matching request and says whether the rule fires.
-func (rs *ruleState) consider(r *Request) (*Injection, bool) {
-	rule := rs.rule
-	if len(rule.Tenants) > 0 && !containsString(rule.Tenants, r.Tenant) {
-		return nil, false
-	}
-	if !rule.Match.Matches(r) {
-		return nil, false
-	}
-	return rs.selectMatch()
 }
 
 // selectMatch counts a match and applies the rule's selection to it.
@@ -219,15 +195,6 @@ func (rs *ruleState) selectMatch() (*Injection, bool) {
 	}
 	rs.hits++
 	return inj, true
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // RuleStatus is a rule with its counts, for the admin API.

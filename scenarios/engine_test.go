@@ -181,16 +181,12 @@ func newSet(t testing.TB, src string) *Set {
 func TestDecideNth(t *testing.T) {
 	s := newSet(t, "name: n\nrules:\n  - {match: {method: POST}, nth: 3, fault: 503}\n")
 	// GETs do not count: the third POST is hit, once.
-	var got []int
-	for i := 1; i <= 20; i++ {
-		method := "GET"
+	got := hits(s, 20, func(i int) *Request {
 		if i%2 == 0 {
-			method = "POST"
+			return req("POST", "/v1/transfers")
 		}
-		if d := s.Decide(req(method, "/v1/transfers")); d != nil {
-			got = append(got, i)
-		}
-	}
+		return req("GET", "/v1/transfers")
+	})
 	if fmt.Sprint(got) != "[6]" {
 		t.Fatalf("hits %v, want the third POST [6]", got)
 	}
@@ -627,5 +623,35 @@ func TestSameJSON(t *testing.T) {
 		if got := sameJSON(c.a, c.b); got != c.want {
 			t.Errorf("sameJSON(%#v, %#v) = %v", c.a, c.b, got)
 		}
+	}
+}
+
+func TestDecideWebhook(t *testing.T) {
+	s := newSet(t, `name: w
+rules:
+  - {name: payments, match: {event: "payment.*"}, every: 2, fault: webhook_duplicate}
+  - {name: other-tenant, tenants: [sk_test_other], fault: webhook_fail}
+  - {name: requests, fault: 503}
+`)
+	var got []string
+	for _, ev := range []string{"payment.created", "payment.succeeded", "transfer.created", "payment.failed"} {
+		d := s.DecideWebhook(ev)
+		if d == nil {
+			got = append(got, "-")
+			continue
+		}
+		got = append(got, d.Rule+"/"+d.Injection.Type)
+	}
+	// Only the webhook rule for this tenant and these events acts on deliveries.
+	if fmt.Sprint(got) != "[- payments/webhook_duplicate - -]" {
+		t.Fatalf("webhook decisions %v", got)
+	}
+	// Requests see only the request rule.
+	if d := s.Decide(req("POST", "/v1/payments")); d == nil || d.Rule != "requests" {
+		t.Fatalf("request decision %+v", d)
+	}
+	st, _ := s.Lookup("w")
+	if st.Rules[0].Matches != 3 || st.Rules[0].Hits != 1 || st.Rules[1].Matches != 0 || st.Rules[2].Matches != 1 {
+		t.Fatalf("counts %+v", st.Rules)
 	}
 }

@@ -12,8 +12,6 @@
 package scenarios
 
 import (
-	"bufio"
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -127,9 +125,7 @@ func (x *Exchange) Record(key string, value any) {
 // Wait sleeps for d, capped by MaxHang, or until the client gives up. It
 // reports whether the whole wait elapsed (false: the client went away).
 func (x *Exchange) Wait(d time.Duration) bool {
-	if x.MaxHang > 0 && d > x.MaxHang {
-		d = x.MaxHang
-	}
+	d = x.capped(d)
 	if d <= 0 {
 		return true
 	}
@@ -145,26 +141,29 @@ func (x *Exchange) Wait(d time.Duration) bool {
 
 // Pause waits d (within the server's cap) whatever the client does.
 func (x *Exchange) Pause(d time.Duration) {
-	if x.MaxHang > 0 && d > x.MaxHang {
-		d = x.MaxHang
-	}
-	if d > 0 {
+	if d = x.capped(d); d > 0 {
 		time.Sleep(d)
 	}
 }
 
-// hijack takes the raw connection. Faults that break the protocol itself
-// (a reset, a lying Content-Length) cannot go through http.ResponseWriter.
-func (x *Exchange) hijack() (net.Conn, *bufio.ReadWriter, error) {
-	hj, ok := x.W.(http.Hijacker)
-	if !ok {
-		return nil, nil, fmt.Errorf("scenarios: the connection cannot be taken over")
+// capped is d within the server's cap on waits.
+func (x *Exchange) capped(d time.Duration) time.Duration {
+	if x.MaxHang > 0 && d > x.MaxHang {
+		return x.MaxHang
 	}
-	return hj.Hijack()
+	return d
 }
 
-// abort ends the exchange without a response when hijacking is impossible.
-func (x *Exchange) abort(outcome string) {
+// hijack takes the raw connection. Faults that break the protocol itself
+// (a reset, a lying Content-Length) cannot go through http.ResponseWriter.
+// When the connection cannot be taken, the exchange ends there without a
+// response, with the fault's outcome (the handler is aborted).
+func (x *Exchange) hijack(outcome string) net.Conn {
+	if hj, ok := x.W.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			return conn
+		}
+	}
 	x.Take(outcome)
 	panic(http.ErrAbortHandler)
 }
@@ -219,6 +218,3 @@ func (x *Exchange) now() time.Time {
 	}
 	return time.Now()
 }
-
-// ctx is the request's context (done when the client goes away).
-func (x *Exchange) ctx() context.Context { return x.R.Context() }

@@ -421,7 +421,7 @@ func TestLatencyOverAConnection(t *testing.T) {
 	}
 }
 
-// injectStatus runs a status-like fault on a request to path.
+// injectResponse runs a status-like fault on a request to path.
 func injectResponse(t *testing.T, f Fault, path string) (*Exchange, *Response) {
 	t.Helper()
 	x := &Exchange{R: httptest.NewRequest("POST", path, nil), Header: http.Header{"Request-Id": {"req_9"}}, Now: nowFunc}
@@ -562,15 +562,11 @@ func TestRateLimitInject(t *testing.T) {
 	if resp.Status != 429 || resp.Header.Get("Content-Type") != "application/problem+json" {
 		t.Fatalf("%d %v", resp.Status, resp.Header)
 	}
-	for k, want := range map[string]string{
+	checkHeaders(t, "default", resp.Header, map[string]string{
 		"Retry-After":      "1",
 		"RateLimit-Policy": `"default";q=100;w=60`,
 		"RateLimit":        `"default";r=0;t=1`,
-	} {
-		if got := resp.Header.Get(k); got != want {
-			t.Errorf("default %s = %q, want %q", k, got, want)
-		}
-	}
+	})
 	if x.Params["retry_after"] != "1" {
 		t.Errorf("params %v", x.Params)
 	}
@@ -580,15 +576,11 @@ func TestRateLimitInject(t *testing.T) {
 	}
 
 	_, resp = injectResponse(t, &RateLimit{RetryAfter: Duration(1500 * time.Millisecond), Limit: 5, Window: Duration(10 * time.Second)}, "/")
-	for k, want := range map[string]string{
+	checkHeaders(t, "custom", resp.Header, map[string]string{
 		"Retry-After":      "2",
 		"RateLimit-Policy": `"default";q=5;w=10`,
 		"RateLimit":        `"default";r=0;t=2`,
-	} {
-		if got := resp.Header.Get(k); got != want {
-			t.Errorf("custom %s = %q, want %q", k, got, want)
-		}
-	}
+	})
 
 	_, resp = injectResponse(t, &RateLimit{RetryAfter: Duration(3 * time.Second), RetryAfterFormat: "date"}, "/")
 	if got := resp.Header.Get("Retry-After"); got != "Mon, 02 Mar 2026 12:00:03 GMT" || resp.Header.Get("RateLimit") != `"default";r=0;t=3` {
@@ -599,6 +591,16 @@ func TestRateLimitInject(t *testing.T) {
 	_, resp = injectResponse(t, mustCompact(t, "rate_limit=2s").Fault, "/")
 	if resp.Header.Get("Retry-After") != "2" || resp.Header.Get("RateLimit") != `"default";r=0;t=2` || resp.Header.Get("RateLimit-Policy") != `"default";q=100;w=60` {
 		t.Fatalf("rate_limit=2s: %v", resp.Header)
+	}
+}
+
+// checkHeaders reports every header of want that h does not hold.
+func checkHeaders(t *testing.T, what string, h http.Header, want map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		if got := h.Get(k); got != v {
+			t.Errorf("%s %s = %q, want %q", what, k, got, v)
+		}
 	}
 }
 

@@ -34,11 +34,7 @@ func (h *Hang) Validate() error {
 
 // Inject takes the connection over and stalls it.
 func (h *Hang) Inject(x *Exchange) {
-	conn, _, err := x.hijack()
-	if err != nil {
-		x.abort(OutcomeHung)
-		return
-	}
+	conn := x.hijack(OutcomeHung)
 	if h.Headers {
 		resp := x.response()
 		if _, err := conn.Write(x.rawHead(resp, len(resp.Body))); err != nil {
@@ -48,8 +44,8 @@ func (h *Hang) Inject(x *Exchange) {
 		}
 		x.Record("headers_sent", true)
 	}
-	wait := h.Duration.D()
-	if wait <= 0 || (x.MaxHang > 0 && wait > x.MaxHang) {
+	wait := x.capped(h.Duration.D())
+	if wait <= 0 {
 		wait = x.MaxHang
 	}
 	start := time.Now()

@@ -563,7 +563,7 @@ func (l *loader) injection(n ast.Node, path string) (*Injection, bool) {
 	}
 	ft, ok := Lookup(typ)
 	if !ok {
-		l.fail(typeNode, path+"/type", "unknown fault type %q (known: %s)%s", typ, faultTypeNames(), suggest(typ, registeredNames()))
+		l.fail(typeNode, path+"/type", "%v", unknownFaultType(typ))
 		return nil, false
 	}
 	f := ft.New()
@@ -611,12 +611,9 @@ func (l *loader) injection(n ast.Node, path string) (*Injection, bool) {
 	return in, false
 }
 
-func registeredNames() []string {
-	var names []string
-	for _, t := range FaultTypes() {
-		names = append(names, t.Name)
-	}
-	return names
+// unknownFaultType is the error for a fault type that is not registered.
+func unknownFaultType(typ string) error {
+	return fmt.Errorf("unknown fault type %q (known: %s)%s", typ, faultTypeNames(), suggest(typ, registeredNames()))
 }
 
 // applyPreset fills a preset's parameters (503 is status with code 503).
@@ -714,7 +711,7 @@ func ParseCompact(s string) (*Injection, error) {
 	}
 	ft, ok := Lookup(typ)
 	if !ok {
-		return nil, fmt.Errorf("unknown fault type %q (known: %s)%s", typ, faultTypeNames(), suggest(typ, registeredNames()))
+		return nil, unknownFaultType(typ)
 	}
 	params := map[string]string{}
 	if hasPrimary {

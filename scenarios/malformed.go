@@ -50,11 +50,7 @@ func (m *Malformed) Inject(x *Exchange) {
 		x.Response = &Response{Status: http.StatusOK, Header: h, Body: brokenJSON(resp.Body)}
 		return
 	}
-	conn, _, err := x.hijack()
-	if err != nil {
-		x.abort(OutcomeConnectionClosed)
-		return
-	}
+	conn := x.hijack(OutcomeConnectionClosed)
 	defer conn.Close()
 	body := resp.Body
 	declared := len(body)

@@ -56,13 +56,17 @@ func FaultTypes() []*FaultType {
 	return out
 }
 
-func faultTypeNames() string {
+// registeredNames lists the registered fault types' names, sorted.
+func registeredNames() []string {
 	var names []string
 	for _, t := range FaultTypes() {
 		names = append(names, t.Name)
 	}
-	return strings.Join(names, ", ")
+	return names
 }
+
+// faultTypeNames is registeredNames for messages.
+func faultTypeNames() string { return strings.Join(registeredNames(), ", ") }
 
 // Injection is a configured fault: its type, its phase and its own
 // parameters, as written in a scenario or a Sandbank-Fault header.

@@ -23,22 +23,14 @@ func init() {
 
 // Inject resets the connection.
 func (Reset) Inject(x *Exchange) {
-	conn, _, err := x.hijack()
-	if err != nil {
-		x.abort(OutcomeConnectionReset)
-		return
-	}
+	conn := x.hijack(OutcomeConnectionReset)
 	x.Take(OutcomeConnectionReset)
 	resetConn(conn)
 }
 
 // Inject closes the connection.
 func (Close) Inject(x *Exchange) {
-	conn, _, err := x.hijack()
-	if err != nil {
-		x.abort(OutcomeConnectionClosed)
-		return
-	}
+	conn := x.hijack(OutcomeConnectionClosed)
 	x.Take(OutcomeConnectionClosed)
 	conn.Close()
 }

@@ -41,11 +41,7 @@ func (s *SlowBody) Inject(x *Exchange) {
 		rate = 100
 	}
 	resp := x.response()
-	conn, _, err := x.hijack()
-	if err != nil {
-		x.abort(OutcomeClientClosed)
-		return
-	}
+	conn := x.hijack(OutcomeClientClosed)
 	defer conn.Close()
 	x.Record("bytes_per_second", rate)
 	if _, err := conn.Write(x.rawHead(resp, len(resp.Body))); err != nil {

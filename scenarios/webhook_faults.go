@@ -77,8 +77,7 @@ func init() {
 		{Name: "webhook_stale_timestamp", Primary: "by", Summary: "sign with a timestamp outside the tolerance (default 301 s in the past; future: true for ahead)", New: func() Fault { return &WebhookStaleTimestamp{} }},
 		{Name: "webhook_bad_signature", Primary: "mode", Summary: "send a signature a receiver must reject: wrong_secret, tampered_body, missing or empty", New: func() Fault { return &WebhookBadSignature{} }},
 	} {
-		ft.DefaultPhase = Before
-		Register(ft)
+		Register(ft) // DefaultPhase: before
 	}
 }
 

@@ -125,8 +125,14 @@ func writeReport(path string, write func(io.Writer) error) error {
 // isTerminal reports whether w is a terminal (for the live progress line
 // and colours).
 func isTerminal(w io.Writer) bool {
+	return !strings.EqualFold(os.Getenv("TERM"), "dumb") && isCharDevice(w)
+}
+
+// isCharDevice reports whether w is a file that is a character device (a
+// terminal, whatever TERM says).
+func isCharDevice(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok || strings.EqualFold(os.Getenv("TERM"), "dumb") {
+	if !ok {
 		return false
 	}
 	st, err := f.Stat()

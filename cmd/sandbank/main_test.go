@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -49,15 +48,13 @@ func freeAddr(t testing.TB) string {
 }
 
 type process struct {
-	cmd    *exec.Cmd
-	addr   string
-	stderr *lockedBuffer
-	done   chan error
-}
-
-type lockedBuffer struct {
-	ch  chan string
-	buf bytes.Buffer
+	cmd   *exec.Cmd
+	addr  string
+	lines chan string     // stderr, line by line, until it closes
+	log   strings.Builder // the lines waitLog has read
+	// listening is the "sandbank listening" log line.
+	listening map[string]any
+	done      chan error
 }
 
 // startServe runs `sandbank serve` and waits until its log says it listens.
@@ -71,17 +68,17 @@ func startServe(t testing.TB, env []string, args ...string) *process {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &process{cmd: cmd, addr: addr, stderr: &lockedBuffer{ch: make(chan string, 1000)}, done: make(chan error, 1)}
+	p := &process{cmd: cmd, addr: addr, lines: make(chan string, 1000), done: make(chan error, 1)}
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
-			p.stderr.ch <- sc.Text()
+			p.lines <- sc.Text()
 		}
-		close(p.stderr.ch)
+		close(p.lines)
 	}()
 	go func() { p.done <- cmd.Wait(); pw.Close() }()
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	p.waitLog(t, "sandbank listening")
+	p.listening = p.waitLog(t, "sandbank listening")
 	return p
 }
 
@@ -91,11 +88,11 @@ func (p *process) waitLog(t testing.TB, want string) map[string]any {
 	timeout := time.After(20 * time.Second)
 	for {
 		select {
-		case line, ok := <-p.stderr.ch:
+		case line, ok := <-p.lines:
 			if !ok {
 				t.Fatalf("sandbank exited before logging %q", want)
 			}
-			p.stderr.buf.WriteString(line + "\n")
+			p.log.WriteString(line + "\n")
 			if strings.Contains(line, want) {
 				var m map[string]any
 				if err := json.Unmarshal([]byte(line), &m); err != nil {
@@ -104,7 +101,7 @@ func (p *process) waitLog(t testing.TB, want string) map[string]any {
 				return m
 			}
 		case <-timeout:
-			t.Fatalf("no log line %q; got:\n%s", want, p.stderr.buf.String())
+			t.Fatalf("no log line %q; got:\n%s", want, p.log.String())
 		}
 	}
 }
@@ -173,45 +170,33 @@ func TestFlagsFromEnvironment(t *testing.T) {
 }
 
 func TestCommands(t *testing.T) {
-	runCmd := func(env []string, args ...string) (string, string, int) {
-		cmd := exec.Command(binary, args...)
-		cmd.Env = append(os.Environ(), env...)
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		}
-		return out.String(), errb.String(), code
-	}
-	if out, _, code := runCmd(nil, "version"); code != 0 || !strings.HasPrefix(out, "sandbank ") {
+	if out, _, code := sandbankRun(t, nil, "version"); code != 0 || !strings.HasPrefix(out, "sandbank ") {
 		t.Fatalf("version: %d %q", code, out)
 	}
-	if out, _, code := runCmd(nil, "spec"); code != 0 || !strings.Contains(out, "\nopenapi: 3.0.3\n") {
+	if out, _, code := sandbankRun(t, nil, "spec"); code != 0 || !strings.Contains(out, "\nopenapi: 3.0.3\n") {
 		t.Fatalf("spec: %d %.40q", code, out)
 	}
-	if out, _, code := runCmd(nil, "spec", "--format", "json"); code != 0 || !json.Valid([]byte(out)) {
+	if out, _, code := sandbankRun(t, nil, "spec", "--format", "json"); code != 0 || !json.Valid([]byte(out)) {
 		t.Fatalf("spec json: %d %.40q", code, out)
 	}
-	if _, errOut, code := runCmd(nil, "frobnicate"); code != 2 || !strings.Contains(errOut, "unknown command") {
+	if _, errOut, code := sandbankRun(t, nil, "frobnicate"); code != 2 || !strings.Contains(errOut, "unknown command") {
 		t.Fatalf("unknown command: %d %q", code, errOut)
 	}
-	if _, errOut, code := runCmd(nil, "serve", "--clock", "sideways"); code != 2 || !strings.Contains(errOut, "frozen or realtime") {
+	if _, errOut, code := sandbankRun(t, nil, "serve", "--clock", "sideways"); code != 2 || !strings.Contains(errOut, "frozen or realtime") {
 		t.Fatalf("bad flag value: %d %q", code, errOut)
 	}
-	if _, errOut, code := runCmd([]string{"SANDBANK_MAX_BODY_BYTES=lots"}, "serve"); code != 2 || !strings.Contains(errOut, "SANDBANK_MAX_BODY_BYTES") {
+	if _, errOut, code := sandbankRun(t, []string{"SANDBANK_MAX_BODY_BYTES=lots"}, "serve"); code != 2 || !strings.Contains(errOut, "SANDBANK_MAX_BODY_BYTES") {
 		t.Fatalf("bad environment value: %d %q", code, errOut)
 	}
 	// healthcheck: unhealthy when nothing listens, healthy against a server.
-	if _, _, code := runCmd(nil, "healthcheck", "--addr", freeAddr(t), "--timeout", "500ms"); code != 1 {
+	if _, _, code := sandbankRun(t, nil, "healthcheck", "--addr", freeAddr(t), "--timeout", "500ms"); code != 1 {
 		t.Fatalf("healthcheck with no server: exit %d", code)
 	}
 	p := startServe(t, nil)
-	if out, _, code := runCmd(nil, "healthcheck", "--addr", p.addr); code != 0 || !strings.Contains(out, "healthy") {
+	if out, _, code := sandbankRun(t, nil, "healthcheck", "--addr", p.addr); code != 0 || !strings.Contains(out, "healthy") {
 		t.Fatalf("healthcheck: %d %q", code, out)
 	}
-	if _, _, code := runCmd([]string{"SANDBANK_ADDR=" + p.addr}, "healthcheck"); code != 0 {
+	if _, _, code := sandbankRun(t, []string{"SANDBANK_ADDR=" + p.addr}, "healthcheck"); code != 0 {
 		t.Fatalf("healthcheck with SANDBANK_ADDR: %d", code)
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -154,16 +153,24 @@ func TestScenarioLintMissingAndUsage(t *testing.T) {
 	}
 }
 
-func TestScenarioList(t *testing.T) {
-	out, _, code := sandbankRun(t, nil, "scenario", "list")
+// outputLines runs the binary, which must exit 0 and print n lines, one
+// for each of n things.
+func outputLines(t *testing.T, n int, things string, args ...string) []string {
+	t.Helper()
+	out, _, code := sandbankRun(t, nil, args...)
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	lib := scenarios.Library()
-	if len(lines) != len(lib) {
-		t.Fatalf("%d lines for %d library scenarios:\n%s", len(lines), len(lib), out)
+	if len(lines) != n {
+		t.Fatalf("%d lines for %d %s:\n%s", len(lines), n, things, out)
 	}
+	return lines
+}
+
+func TestScenarioList(t *testing.T) {
+	lib := scenarios.Library()
+	lines := outputLines(t, len(lib), "library scenarios", "scenario", "list")
 	for i, sc := range lib {
 		if !utf8.ValidString(lines[i]) {
 			t.Errorf("line %d is not valid UTF-8 (a description cut inside a character): %q", i, lines[i])
@@ -205,15 +212,8 @@ func TestScenarioShow(t *testing.T) {
 }
 
 func TestScenarioFaults(t *testing.T) {
-	out, _, code := sandbankRun(t, nil, "scenario", "faults")
-	if code != 0 {
-		t.Fatalf("exit %d", code)
-	}
-	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
 	types := scenarios.FaultTypes()
-	if len(lines) != len(types) {
-		t.Fatalf("%d lines for %d fault types:\n%s", len(lines), len(types), out)
-	}
+	lines := outputLines(t, len(types), "fault types", "scenario", "faults")
 	for i, ft := range types {
 		fields := strings.Fields(lines[i])
 		if len(fields) < 3 || fields[0] != ft.Name || fields[1] != "("+string(ft.DefaultPhase)+")" || !strings.HasSuffix(lines[i], ft.Summary) {
@@ -261,9 +261,8 @@ func TestServeBadScenario(t *testing.T) {
 
 func TestServeLibraryScenario(t *testing.T) {
 	p := startServe(t, nil, "--scenario", "commit-then-reset")
-	line := listeningLine(t, p)
-	if got, _ := line["scenarios"].([]any); len(got) != 1 || got[0] != "commit-then-reset" {
-		t.Fatalf("listening log %v", line)
+	if got, _ := p.listening["scenarios"].([]any); len(got) != 1 || got[0] != "commit-then-reset" {
+		t.Fatalf("listening log %v", p.listening)
 	}
 	// The first POST under /v1 is applied, then its connection reset; the
 	// retry with the same key gets the stored response.
@@ -297,25 +296,8 @@ func TestServeScenarioFromEnvironment(t *testing.T) {
 	dir := t.TempDir()
 	writeScenario(t, dir, "mine.yaml", goodScenario)
 	p := startServe(t, []string{"SANDBANK_SCENARIO=503-storm, " + dir})
-	line := listeningLine(t, p)
-	got, _ := line["scenarios"].([]any)
+	got, _ := p.listening["scenarios"].([]any)
 	if len(got) != 2 || got[0] != "503-storm" || got[1] != "good-one" {
-		t.Fatalf("scenarios %v", line["scenarios"])
+		t.Fatalf("scenarios %v", p.listening["scenarios"])
 	}
-}
-
-// listeningLine returns the "sandbank listening" log line startServe consumed.
-func listeningLine(t *testing.T, p *process) map[string]any {
-	t.Helper()
-	for _, l := range strings.Split(p.stderr.buf.String(), "\n") {
-		if strings.Contains(l, "sandbank listening") {
-			var m map[string]any
-			if err := json.Unmarshal([]byte(l), &m); err != nil {
-				t.Fatalf("log line %q: %v", l, err)
-			}
-			return m
-		}
-	}
-	t.Fatalf("no listening line in:\n%s", p.stderr.buf.String())
-	return nil
 }

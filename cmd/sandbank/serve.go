@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -63,6 +62,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sandbank serve: --clock-start %q: want RFC 3339, such as 2026-03-02T12:00:00Z\n", *clockStart)
 		return 2
 	}
+	ver := versionString()
 	active, err := loadScenarios(scenarioValues)
 	if err != nil {
 		fmt.Fprintln(stderr, "sandbank serve: bad --scenario:")
@@ -73,7 +73,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		Seed: *seed, ClockStart: start, ClockMode: clock.Mode(*clockMode), MaxBodyBytes: *maxBody,
 		JournalSize: *journalSize, MaxTenants: *maxTenants, TokenTTL: *tokenTTL,
 		IdempotencyProfile: *idemProfile, IdempotencyKey: *idemKey, IdempotencyTTL: *idemTTL,
-		ValidateResponses: *validateResponses, Logger: logger, Version: versionString(),
+		ValidateResponses: *validateResponses, Logger: logger, Version: ver,
 		Scenarios: active, MaxHang: *maxHang, RateLimit: *rateLimit, RateLimitBurst: *rateLimitBurst,
 		WebhookRetrySpeed: *webhookRetrySpeed, WebhookTimeout: *webhookTimeout, WebhookWorkers: *webhookWorkers,
 	})
@@ -93,7 +93,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		names = append(names, sc.Name)
 	}
 	logger.Info("sandbank listening", "addr", "http://"+ln.Addr().String(), "seed", *seed, "clock", *clockMode,
-		"scenarios", names, "version", versionString())
+		"scenarios", names, "version", ver)
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
@@ -126,10 +126,8 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
 	case "auto":
-		if f, ok := w.(*os.File); ok {
-			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-				return slog.New(slog.NewTextHandler(w, opts)), nil
-			}
+		if isCharDevice(w) {
+			return slog.New(slog.NewTextHandler(w, opts)), nil
 		}
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	case "text":
