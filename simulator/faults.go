@@ -77,10 +77,9 @@ func (s *Server) chooseFault(c *call) *response {
 		}
 		c.tenant.faults.ActivateOnce(sc, "header")
 	}
-	query := c.r.URL.Query()
 	c.decision = c.tenant.faults.Decide(&scenarios.Request{
 		Method: c.r.Method, Path: c.r.URL.Path, Route: c.route, Operation: c.op.ID,
-		Header: c.r.Header, Query: query, Body: c.body, Tenant: c.tenant.key,
+		Header: c.r.Header, Query: c.queryValues(), Body: c.body, Tenant: c.tenant.key,
 	})
 	return nil
 }

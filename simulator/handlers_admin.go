@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sandbank/sandbank/simulator/domain"
 	"github.com/sandbank/sandbank/simulator/journal"
 )
 
@@ -13,7 +14,7 @@ import (
 // settings. Nothing here can see another tenant.
 
 func (s *Server) getJournal(c *call) *response {
-	q := c.r.URL.Query()
+	q := c.queryValues()
 	limit := 20
 	if l := q.Get("limit"); l != "" {
 		limit, _ = strconv.Atoi(l)
@@ -35,15 +36,11 @@ func (s *Server) getJournal(c *call) *response {
 		f.Since, _ = time.Parse(time.RFC3339Nano, since)
 	}
 	entries, more := c.tenant.journal.Query(f, after, limit)
-	out := listView[journalEntryView]{Data: make([]journalEntryView, 0, len(entries)), HasMore: more}
-	for _, e := range entries {
-		out.Data = append(out.Data, viewJournalEntry(e))
-	}
+	page := domain.Page[journal.Entry]{Items: entries, HasMore: more}
 	if more {
-		cur := encodeCursor("jrn", uint64(entries[len(entries)-1].ID))
-		out.NextCursor = &cur
+		page.Next = uint64(entries[len(entries)-1].ID)
 	}
-	return c.json(http.StatusOK, out)
+	return c.json(http.StatusOK, listOf(page, "jrn", viewJournalEntry))
 }
 
 func (s *Server) resetTenant(c *call) *response {

@@ -9,13 +9,14 @@ import (
 // The bank's operations. Each handler runs under its tenant's lock, turns
 // the validated request into a domain call and renders the result.
 
+// addressInput is bank.Address as sent (a null line2 or state decodes as "").
 type addressInput struct {
-	Line1      string  `json:"line1"`
-	Line2      *string `json:"line2"`
-	City       string  `json:"city"`
-	State      *string `json:"state"`
-	PostalCode string  `json:"postal_code"`
-	Country    string  `json:"country"`
+	Line1      string `json:"line1"`
+	Line2      string `json:"line2"`
+	City       string `json:"city"`
+	State      string `json:"state"`
+	PostalCode string `json:"postal_code"`
+	Country    string `json:"country"`
 }
 
 type createCustomerRequest struct {
@@ -32,13 +33,6 @@ type createCustomerRequest struct {
 	Metadata  map[string]string `json:"metadata"`
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 func (s *Server) createCustomer(c *call) *response {
 	var req createCustomerRequest
 	if resp := c.decode(&req); resp != nil {
@@ -50,7 +44,8 @@ func (s *Server) createCustomer(c *call) *response {
 		BirthDate: req.BirthDate, Metadata: req.Metadata,
 	}
 	if a := req.Address; a != nil {
-		in.Address = &bank.Address{Line1: a.Line1, Line2: deref(a.Line2), City: a.City, State: deref(a.State), PostalCode: a.PostalCode, Country: a.Country}
+		addr := bank.Address(*a)
+		in.Address = &addr
 	}
 	cust, err := c.tenant.bank.CreateCustomer(in)
 	if err != nil {
@@ -165,14 +160,9 @@ func (s *Server) createTransfer(c *call) *response {
 	if resp := c.decode(&req); resp != nil {
 		return resp
 	}
-	cr := req.Creditor
 	t, err := c.tenant.bank.CreateTransfer(bank.TransferInput{
 		Rail: req.Rail, DebtorAccountID: req.DebtorAccountID, Amount: req.Amount, Currency: req.Currency,
-		RemittanceInformation: req.RemittanceInformation, Metadata: req.Metadata,
-		Creditor: bank.Creditor{
-			AccountID: cr.AccountID, Name: cr.Name, PixKey: cr.PixKey, IBAN: cr.IBAN, BIC: cr.BIC, SortCode: cr.SortCode,
-			AccountNumber: cr.AccountNumber, BankCode: cr.BankCode, Branch: cr.Branch, AccountDigit: cr.AccountDigit, TaxID: cr.TaxID,
-		},
+		RemittanceInformation: req.RemittanceInformation, Metadata: req.Metadata, Creditor: bank.Creditor(req.Creditor),
 	})
 	if err != nil {
 		return c.domainError(err)

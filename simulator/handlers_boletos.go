@@ -31,7 +31,8 @@ func (s *Server) boletoHandlers() map[string]handlerFunc {
 	}
 }
 
-type boletoAddressInput struct {
+// boletoAddress is a payer's address as sent and as shown.
+type boletoAddress struct {
 	Line1      string `json:"line1"`
 	City       string `json:"city"`
 	State      string `json:"state"`
@@ -45,9 +46,9 @@ func (s *Server) createBoleto(c *call) *response {
 		Currency  string `json:"currency"`
 		DueDate   string `json:"due_date"`
 		Payer     struct {
-			Name    string              `json:"name"`
-			TaxID   string              `json:"tax_id"`
-			Address *boletoAddressInput `json:"address"`
+			Name    string         `json:"name"`
+			TaxID   string         `json:"tax_id"`
+			Address *boletoAddress `json:"address"`
 		} `json:"payer"`
 		Description string `json:"description"`
 		Fine        *struct {
@@ -73,7 +74,8 @@ func (s *Server) createBoleto(c *call) *response {
 		Description: req.Description, Pix: req.Pix, DaysToWriteOff: req.DaysToWriteOff, Metadata: req.Metadata,
 	}
 	if a := req.Payer.Address; a != nil {
-		in.Payer.Address = &boletos.Address{Line1: a.Line1, City: a.City, State: a.State, PostalCode: a.PostalCode}
+		addr := boletos.Address(*a)
+		in.Payer.Address = &addr
 	}
 	if f := req.Fine; f != nil {
 		in.Fine = &f.Percentage
@@ -156,10 +158,8 @@ func (s *Server) payBoleto(c *call) *response {
 		PaidAt *string `json:"paid_at"`
 		Via    string  `json:"via"`
 	}
-	if len(c.body) > 0 {
-		if resp := c.decode(&req); resp != nil {
-			return resp
-		}
+	if resp := c.decodeOptional(&req); resp != nil {
+		return resp
 	}
 	in := boletos.PayInput{Amount: req.Amount, Via: req.Via}
 	if req.PaidAt != nil {
@@ -195,18 +195,11 @@ func (c *call) boletoError(err error, in string) *response {
 	return c.problemResponse(p)
 }
 
-type boletoPayerAddressView struct {
-	Line1      string `json:"line1"`
-	City       string `json:"city"`
-	State      string `json:"state"`
-	PostalCode string `json:"postal_code"`
-}
-
 type boletoPayerView struct {
-	Name      string                  `json:"name"`
-	TaxID     string                  `json:"tax_id"`
-	TaxIDType string                  `json:"tax_id_type"`
-	Address   *boletoPayerAddressView `json:"address"`
+	Name      string         `json:"name"`
+	TaxID     string         `json:"tax_id"`
+	TaxIDType string         `json:"tax_id_type"`
+	Address   *boletoAddress `json:"address"`
 }
 
 type boletoFineView struct {
@@ -267,10 +260,11 @@ func viewBoleto(b *boletos.Boleto, now time.Time) boletoView {
 		Description: strPtr(b.Description), Pix: b.Hybrid(), PixCopiaECola: strPtr(b.PixCopiaECola),
 		DaysToWriteOff: b.DaysToWriteOff, CreatedAt: b.CreatedAt, PaidAt: timePtr(b.PaidAt), PaidVia: strPtr(b.PaidVia),
 		SettledAt: timePtr(b.SettledAt), OverdueAt: timePtr(b.OverdueAt), WrittenOffAt: timePtr(b.WrittenOffAt),
-		CanceledAt: timePtr(b.CanceledAt), TransactionID: strPtr(b.TransactionID), Metadata: metadata(b.Metadata),
+		CanceledAt: timePtr(b.CanceledAt), TransactionID: strPtr(b.TransactionID), Metadata: orEmpty(b.Metadata),
 	}
 	if a := b.Payer.Address; a != nil {
-		v.Payer.Address = &boletoPayerAddressView{a.Line1, a.City, a.State, a.PostalCode}
+		addr := boletoAddress(*a)
+		v.Payer.Address = &addr
 	}
 	if f := b.Fine; f != nil {
 		v.Fine = &boletoFineView{boletos.FormatPercent(f.BasisPoints)}

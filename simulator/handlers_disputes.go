@@ -47,10 +47,8 @@ func (s *Server) updateDispute(c *call) *response {
 		Submit   bool              `json:"submit"`
 		Metadata map[string]string `json:"metadata"`
 	}
-	if len(c.body) > 0 {
-		if resp := c.decode(&req); resp != nil {
-			return resp
-		}
+	if resp := c.decodeOptional(&req); resp != nil {
+		return resp
 	}
 	d, err := c.tenant.payments.UpdateDispute(c.params["id"], payments.DisputeUpdate{Evidence: req.Evidence, Submit: req.Submit, Metadata: req.Metadata})
 	return c.disputeResult(d, err)
@@ -65,10 +63,8 @@ func (s *Server) disputePayment(c *call) *response {
 	var req struct {
 		Reason string `json:"reason"`
 	}
-	if len(c.body) > 0 {
-		if resp := c.decode(&req); resp != nil {
-			return resp
-		}
+	if resp := c.decodeOptional(&req); resp != nil {
+		return resp
 	}
 	d, err := c.tenant.payments.OpenDispute(c.params["id"], req.Reason)
 	if err != nil {
@@ -126,6 +122,6 @@ func viewDispute(d *payments.Dispute) disputeView {
 		},
 		EvidenceDueBy: d.EvidenceDueBy, SubmittedAt: timePtr(d.SubmittedAt), Fee: d.Fee, LiableRecipientID: strPtr(d.LiableRecipientID),
 		BalanceTransactions: append([]string{}, d.BalanceTransactions...), CreatedAt: d.Created, UpdatedAt: d.Updated,
-		Metadata: metadata(d.Metadata),
+		Metadata: orEmpty(d.Metadata),
 	}
 }

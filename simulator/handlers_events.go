@@ -1,16 +1,14 @@
 package simulator
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/sandbank/sandbank/openapi"
+	"github.com/sandbank/sandbank/simulator/domain"
 	"github.com/sandbank/sandbank/simulator/events"
 	"github.com/sandbank/sandbank/simulator/journal"
 	"github.com/sandbank/sandbank/simulator/webhooks"
@@ -44,15 +42,11 @@ func (s *Server) listEvents(c *call) *response {
 		return resp
 	}
 	list, more := c.tenant.events.List(events.Filter{Type: c.query("type"), ResourceID: c.query("resource_id")}, before, limit)
-	out := listView[eventView]{Data: make([]eventView, 0, len(list)), HasMore: more}
-	for _, ev := range list {
-		out.Data = append(out.Data, viewEvent(ev))
-	}
+	page := domain.Page[*events.Event]{Items: list, HasMore: more}
 	if more {
-		cur := encodeCursor("evt", list[len(list)-1].Seq)
-		out.NextCursor = &cur
+		page.Next = list[len(list)-1].Seq
 	}
-	return c.json(http.StatusOK, out)
+	return c.json(http.StatusOK, listOf(page, "evt", viewEvent))
 }
 
 func (c *call) event() (*events.Event, *response) {
@@ -93,10 +87,8 @@ func (s *Server) resendEvent(c *call) *response {
 	var req struct {
 		EndpointID string `json:"endpoint_id"`
 	}
-	if len(bytes.TrimSpace(c.body)) > 0 {
-		if resp := c.decode(&req); resp != nil {
-			return resp
-		}
+	if resp := c.decodeOptional(&req); resp != nil {
+		return resp
 	}
 	store := c.tenant.webhooks
 	var targets []webhooks.Endpoint
@@ -156,7 +148,7 @@ func viewWebhookEndpoint(ep webhooks.Endpoint, wall time.Time) webhookEndpointVi
 		ID: ep.ID, Object: "webhook_endpoint", URL: ep.URL, Description: strPtr(ep.Description),
 		EnabledEvents: ep.EnabledEvents, Status: ep.Status, DisabledReason: strPtr(ep.DisabledReason),
 		SignatureScheme: ep.SignatureScheme, SecretHint: journal.MaskCredential(ep.Secret),
-		CreatedAt: ep.CreatedAt, UpdatedAt: ep.UpdatedAt, Metadata: metadata(ep.Metadata),
+		CreatedAt: ep.CreatedAt, UpdatedAt: ep.UpdatedAt, Metadata: orEmpty(ep.Metadata),
 	}
 	if until := ep.PreviousValidUntil(wall); !until.IsZero() {
 		u := until.UTC().Truncate(time.Second)
@@ -190,23 +182,6 @@ func (c *call) fieldProblem(code, pointer, detail string) *response {
 		[]openapi.Violation{{Pointer: pointer, In: "body", Detail: detail}})
 }
 
-// checkWebhookMetadata holds metadata keys to 1..40 characters (the
-// contract bounds the number of pairs and the values).
-func (c *call) checkWebhookMetadata(m map[string]string) *response {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if n := utf8.RuneCountInString(k); n == 0 || n > 40 {
-			pointer := "/metadata/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(k)
-			return c.fieldProblem("invalid_metadata", pointer, fmt.Sprintf("metadata keys have 1 to 40 characters; %q has %d", k, n))
-		}
-	}
-	return nil
-}
-
 func (s *Server) createWebhookEndpoint(c *call) *response {
 	var req struct {
 		URL             string            `json:"url"`
@@ -218,8 +193,8 @@ func (s *Server) createWebhookEndpoint(c *call) *response {
 	if resp := c.decode(&req); resp != nil {
 		return resp
 	}
-	if resp := c.checkWebhookMetadata(req.Metadata); resp != nil {
-		return resp
+	if err := domain.CheckMetadata(req.Metadata); err != nil {
+		return c.domainError(err)
 	}
 	ep, err := c.tenant.webhooks.Create(webhooks.EndpointInput{
 		URL: req.URL, EnabledEvents: req.EnabledEvents, Description: req.Description,
@@ -239,15 +214,8 @@ func (s *Server) listWebhookEndpoints(c *call) *response {
 	}
 	list, next := c.tenant.webhooks.List(before, limit)
 	wall := s.cfg.Wall()
-	out := listView[webhookEndpointView]{Data: make([]webhookEndpointView, 0, len(list)), HasMore: next > 0}
-	for _, ep := range list {
-		out.Data = append(out.Data, viewWebhookEndpoint(ep, wall))
-	}
-	if next > 0 {
-		cur := encodeCursor("we", next)
-		out.NextCursor = &cur
-	}
-	return c.json(http.StatusOK, out)
+	page := domain.Page[webhooks.Endpoint]{Items: list, HasMore: next > 0, Next: next}
+	return c.json(http.StatusOK, listOf(page, "we", func(ep webhooks.Endpoint) webhookEndpointView { return viewWebhookEndpoint(ep, wall) }))
 }
 
 func (s *Server) getWebhookEndpoint(c *call) *response {
@@ -271,8 +239,8 @@ func (s *Server) updateWebhookEndpoint(c *call) *response {
 	if resp := c.decode(&req); resp != nil {
 		return resp
 	}
-	if resp := c.checkWebhookMetadata(req.Metadata); resp != nil {
-		return resp
+	if err := domain.CheckMetadata(req.Metadata); err != nil {
+		return c.domainError(err)
 	}
 	ep, err := c.tenant.webhooks.Update(c.params["id"], webhooks.EndpointUpdate{
 		URL: req.URL, EnabledEvents: req.EnabledEvents, Description: req.Description,
@@ -298,10 +266,8 @@ func (s *Server) rotateWebhookEndpointSecret(c *call) *response {
 	req := struct {
 		ExpirePreviousIn *int64 `json:"expire_previous_in"`
 	}{}
-	if len(bytes.TrimSpace(c.body)) > 0 {
-		if resp := c.decode(&req); resp != nil {
-			return resp
-		}
+	if resp := c.decodeOptional(&req); resp != nil {
+		return resp
 	}
 	keep := 24 * time.Hour
 	if req.ExpirePreviousIn != nil {
@@ -366,13 +332,6 @@ func (s *Server) listWebhookDeliveries(c *call) *response {
 		return c.webhookError(err)
 	}
 	c.resourceID = c.params["id"]
-	out := listView[webhookDeliveryAttemptView]{Data: make([]webhookDeliveryAttemptView, 0, len(list)), HasMore: next > 0}
-	for _, a := range list {
-		out.Data = append(out.Data, viewWebhookAttempt(a))
-	}
-	if next > 0 {
-		cur := encodeCursor("wha", next)
-		out.NextCursor = &cur
-	}
-	return c.json(http.StatusOK, out)
+	page := domain.Page[webhooks.Attempt]{Items: list, HasMore: next > 0, Next: next}
+	return c.json(http.StatusOK, listOf(page, "wha", viewWebhookAttempt))
 }

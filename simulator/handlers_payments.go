@@ -65,9 +65,9 @@ type billingInput struct {
 }
 
 func (in cardInput) toDomain(b *billingInput) payments.PaymentMethodInput {
-	out := payments.PaymentMethodInput{Card: payments.CardInput{Number: in.Number, ExpMonth: in.ExpMonth, ExpYear: in.ExpYear, CVC: in.CVC, HolderName: in.HolderName}}
+	out := payments.PaymentMethodInput{Card: payments.CardInput(in)}
 	if b != nil {
-		out.Billing = payments.BillingDetails{Name: b.Name, Email: b.Email}
+		out.Billing = payments.BillingDetails(*b)
 	}
 	return out
 }
@@ -207,10 +207,8 @@ func (s *Server) confirmPayment(c *call) *response {
 	var req struct {
 		PaymentMethod string `json:"payment_method"`
 	}
-	if len(c.body) > 0 {
-		if resp := c.decode(&req); resp != nil {
-			return resp
-		}
+	if resp := c.decodeOptional(&req); resp != nil {
+		return resp
 	}
 	pay, err := c.tenant.payments.Confirm(c.params["id"], payments.ConfirmInput{PaymentMethodID: req.PaymentMethod, RiskTimeout: c.riskTimeout()})
 	return c.paymentResult(pay, err, http.StatusOK)
@@ -220,10 +218,8 @@ func (s *Server) capturePayment(c *call) *response {
 	var req struct {
 		AmountToCapture int64 `json:"amount_to_capture"`
 	}
-	if len(c.body) > 0 {
-		if resp := c.decode(&req); resp != nil {
-			return resp
-		}
+	if resp := c.decodeOptional(&req); resp != nil {
+		return resp
 	}
 	pay, err := c.tenant.payments.Capture(c.params["id"], req.AmountToCapture)
 	return c.paymentResult(pay, err, http.StatusOK)
@@ -233,10 +229,8 @@ func (s *Server) cancelPayment(c *call) *response {
 	var req struct {
 		Reason string `json:"cancellation_reason"`
 	}
-	if len(c.body) > 0 {
-		if resp := c.decode(&req); resp != nil {
-			return resp
-		}
+	if resp := c.decodeOptional(&req); resp != nil {
+		return resp
 	}
 	pay, err := c.tenant.payments.Cancel(c.params["id"], req.Reason)
 	return c.paymentResult(pay, err, http.StatusOK)
@@ -246,10 +240,8 @@ func (s *Server) completeThreeDSecure(c *call) *response {
 	var req struct {
 		Outcome string `json:"outcome"`
 	}
-	if len(c.body) > 0 {
-		if resp := c.decode(&req); resp != nil {
-			return resp
-		}
+	if resp := c.decodeOptional(&req); resp != nil {
+		return resp
 	}
 	pay, err := c.tenant.payments.CompleteThreeDS(c.params["id"], req.Outcome != "failed")
 	return c.paymentResult(pay, err, http.StatusOK)
@@ -307,11 +299,6 @@ type payoutAccountInput struct {
 	HolderName    string `json:"holder_name"`
 }
 
-func (a payoutAccountInput) toDomain() payments.PayoutAccount {
-	return payments.PayoutAccount{AccountID: a.AccountID, BankCode: a.BankCode, Branch: a.Branch, AccountNumber: a.AccountNumber,
-		AccountDigit: a.AccountDigit, IBAN: a.IBAN, SortCode: a.SortCode, HolderName: a.HolderName}
-}
-
 func (s *Server) createRecipient(c *call) *response {
 	var req struct {
 		Name          string             `json:"name"`
@@ -324,7 +311,7 @@ func (s *Server) createRecipient(c *call) *response {
 		return resp
 	}
 	r, err := c.tenant.payments.CreateRecipient(payments.RecipientInput{Name: req.Name, Email: req.Email, TaxID: req.TaxID,
-		PayoutAccount: req.PayoutAccount.toDomain(), Metadata: req.Metadata})
+		PayoutAccount: payments.PayoutAccount(req.PayoutAccount), Metadata: req.Metadata})
 	if err != nil {
 		return c.domainError(err)
 	}
@@ -410,7 +397,7 @@ type paymentMethodView struct {
 
 func viewPaymentMethod(m *payments.PaymentMethod) paymentMethodView {
 	v := paymentMethodView{ID: m.ID, Object: "payment_method", Type: m.Type, CustomerID: strPtr(m.CustomerID), Status: m.Status,
-		CreatedAt: m.Created, Metadata: metadata(m.Metadata)}
+		CreatedAt: m.Created, Metadata: orEmpty(m.Metadata)}
 	c := m.Card
 	v.Card.Brand, v.Card.Last4, v.Card.BIN, v.Card.ExpMonth, v.Card.ExpYear = c.Brand, c.Last4, c.BIN, c.ExpMonth, c.ExpYear
 	v.Card.Funding, v.Card.Country, v.Card.Fingerprint, v.Card.HolderName = c.Funding, c.Country, c.Fingerprint, strPtr(c.HolderName)
@@ -432,44 +419,50 @@ func viewSplitOutputs(outs []payments.SplitOutput) []splitOutputView {
 	return v
 }
 
+type paymentMethodDetailsView struct {
+	Brand   string `json:"brand"`
+	Last4   string `json:"last4"`
+	Funding string `json:"funding"`
+	Country string `json:"country"`
+}
+
+type paymentErrorView struct {
+	Code        string `json:"code"`
+	DeclineCode string `json:"decline_code"`
+	Message     string `json:"message"`
+}
+
+type nextActionView struct {
+	Type        string `json:"type"`
+	RedirectURL string `json:"redirect_url"`
+}
+
 type paymentView struct {
-	ID                   string  `json:"id"`
-	Object               string  `json:"object"`
-	Amount               int64   `json:"amount"`
-	Currency             string  `json:"currency"`
-	Status               string  `json:"status"`
-	CaptureMethod        string  `json:"capture_method"`
-	PaymentMethod        *string `json:"payment_method"`
-	PaymentMethodDetails *struct {
-		Brand   string `json:"brand"`
-		Last4   string `json:"last4"`
-		Funding string `json:"funding"`
-		Country string `json:"country"`
-	} `json:"payment_method_details"`
-	CustomerID          *string `json:"customer_id"`
-	Description         *string `json:"description"`
-	StatementDescriptor *string `json:"statement_descriptor"`
-	AmountCapturable    int64   `json:"amount_capturable"`
-	AmountReceived      int64   `json:"amount_received"`
-	AmountRefunded      int64   `json:"amount_refunded"`
-	Fee                 int64   `json:"fee"`
-	LastPaymentError    *struct {
-		Code        string `json:"code"`
-		DeclineCode string `json:"decline_code"`
-		Message     string `json:"message"`
-	} `json:"last_payment_error"`
-	NextAction *struct {
-		Type        string `json:"type"`
-		RedirectURL string `json:"redirect_url"`
-	} `json:"next_action"`
-	Risk               *riskView         `json:"risk"`
-	Split              []splitOutputView `json:"split"`
-	CancellationReason *string           `json:"cancellation_reason"`
-	CanceledAt         *time.Time        `json:"canceled_at"`
-	DisputeID          *string           `json:"dispute_id"`
-	CreatedAt          time.Time         `json:"created_at"`
-	UpdatedAt          time.Time         `json:"updated_at"`
-	Metadata           map[string]string `json:"metadata"`
+	ID                   string                    `json:"id"`
+	Object               string                    `json:"object"`
+	Amount               int64                     `json:"amount"`
+	Currency             string                    `json:"currency"`
+	Status               string                    `json:"status"`
+	CaptureMethod        string                    `json:"capture_method"`
+	PaymentMethod        *string                   `json:"payment_method"`
+	PaymentMethodDetails *paymentMethodDetailsView `json:"payment_method_details"`
+	CustomerID           *string                   `json:"customer_id"`
+	Description          *string                   `json:"description"`
+	StatementDescriptor  *string                   `json:"statement_descriptor"`
+	AmountCapturable     int64                     `json:"amount_capturable"`
+	AmountReceived       int64                     `json:"amount_received"`
+	AmountRefunded       int64                     `json:"amount_refunded"`
+	Fee                  int64                     `json:"fee"`
+	LastPaymentError     *paymentErrorView         `json:"last_payment_error"`
+	NextAction           *nextActionView           `json:"next_action"`
+	Risk                 *riskView                 `json:"risk"`
+	Split                []splitOutputView         `json:"split"`
+	CancellationReason   *string                   `json:"cancellation_reason"`
+	CanceledAt           *time.Time                `json:"canceled_at"`
+	DisputeID            *string                   `json:"dispute_id"`
+	CreatedAt            time.Time                 `json:"created_at"`
+	UpdatedAt            time.Time                 `json:"updated_at"`
+	Metadata             map[string]string         `json:"metadata"`
 }
 
 func viewPayment(p *payments.Payment) paymentView {
@@ -479,28 +472,16 @@ func viewPayment(p *payments.Payment) paymentView {
 		StatementDescriptor: strPtr(p.StatementDescriptor), AmountCapturable: p.AmountCapturable, AmountReceived: p.AmountReceived,
 		AmountRefunded: p.AmountRefunded, Fee: p.Fee, CancellationReason: strPtr(p.CancellationReason),
 		CanceledAt: timePtr(p.CanceledAt), DisputeID: strPtr(p.DisputeID), CreatedAt: p.Created, UpdatedAt: p.Updated,
-		Metadata: metadata(p.Metadata),
+		Metadata: orEmpty(p.Metadata),
 	}
 	if d := p.MethodDetails; d != nil {
-		v.PaymentMethodDetails = &struct {
-			Brand   string `json:"brand"`
-			Last4   string `json:"last4"`
-			Funding string `json:"funding"`
-			Country string `json:"country"`
-		}{d.Brand, d.Last4, d.Funding, d.Country}
+		v.PaymentMethodDetails = &paymentMethodDetailsView{d.Brand, d.Last4, d.Funding, d.Country}
 	}
 	if e := p.LastError; e != nil {
-		v.LastPaymentError = &struct {
-			Code        string `json:"code"`
-			DeclineCode string `json:"decline_code"`
-			Message     string `json:"message"`
-		}{e.Code, e.DeclineCode, e.Message}
+		v.LastPaymentError = &paymentErrorView{e.Code, e.DeclineCode, e.Message}
 	}
 	if a := p.NextAction; a != nil {
-		v.NextAction = &struct {
-			Type        string `json:"type"`
-			RedirectURL string `json:"redirect_url"`
-		}{a.Type, a.RedirectURL}
+		v.NextAction = &nextActionView{a.Type, a.RedirectURL}
 	}
 	if r := p.Risk; r.Outcome != "" {
 		v.Risk = &riskView{r.Level, r.Score, r.Outcome, r.FallbackApplied, strPtr(r.Policy)}
@@ -537,7 +518,7 @@ type refundView struct {
 func viewRefund(r *payments.Refund) refundView {
 	return refundView{ID: r.ID, Object: "refund", PaymentID: r.PaymentID, Amount: r.Amount, Currency: r.Currency, Reason: r.Reason,
 		Status: r.Status, FailureReason: strPtr(r.FailureReason), Reversals: viewSplitOutputs(r.Reversals),
-		CreatedAt: r.Created, UpdatedAt: r.Updated, Metadata: metadata(r.Metadata)}
+		CreatedAt: r.Created, UpdatedAt: r.Updated, Metadata: orEmpty(r.Metadata)}
 }
 
 type payoutAccountView struct {
@@ -570,7 +551,7 @@ type recipientView struct {
 
 func viewRecipient(r *payments.Recipient) recipientView {
 	return recipientView{ID: r.ID, Object: "recipient", Name: r.Name, Email: strPtr(r.Email), TaxID: strPtr(r.TaxID),
-		PayoutAccount: viewPayoutAccount(r.PayoutAccount), Status: r.Status, CreatedAt: r.Created, Metadata: metadata(r.Metadata)}
+		PayoutAccount: viewPayoutAccount(r.PayoutAccount), Status: r.Status, CreatedAt: r.Created, Metadata: orEmpty(r.Metadata)}
 }
 
 type providerBalanceView struct {

@@ -51,7 +51,7 @@ func (s *Server) createPayout(c *call) *response {
 	in := payments.PayoutInput{Amount: req.Amount, Currency: req.Currency, RecipientID: req.RecipientID, Method: req.Method,
 		Description: req.Description, Metadata: req.Metadata}
 	if req.Destination != nil {
-		d := req.Destination.toDomain()
+		d := payments.PayoutAccount(*req.Destination)
 		in.Destination = &d
 	}
 	po, err := c.tenant.payments.CreatePayout(in)
@@ -85,10 +85,8 @@ func (s *Server) failPayout(c *call) *response {
 	var req struct {
 		FailureCode string `json:"failure_code"`
 	}
-	if len(c.body) > 0 {
-		if resp := c.decode(&req); resp != nil {
-			return resp
-		}
+	if resp := c.decodeOptional(&req); resp != nil {
+		return resp
 	}
 	po, err := c.tenant.payments.FailPayout(c.params["id"], req.FailureCode)
 	return c.payoutResult(po, err)
@@ -230,7 +228,7 @@ func viewPayout(p *payments.Payout) payoutView {
 		FailureCode: strPtr(p.FailureCode), FailureMessage: strPtr(p.FailureMsg), Reconcilable: p.Automatic,
 		BalanceTransaction: p.BalanceTransactionID, BalanceTransactionCount: len(p.BalanceTransactions),
 		BalanceTransactionIDs: append([]string{}, p.BalanceTransactions...), Description: strPtr(p.Description),
-		CreatedAt: p.Created, UpdatedAt: p.Updated, Metadata: metadata(p.Metadata),
+		CreatedAt: p.Created, UpdatedAt: p.Updated, Metadata: orEmpty(p.Metadata),
 	}
 }
 

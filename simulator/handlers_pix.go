@@ -52,11 +52,7 @@ func init() {
 func (c *call) pixError(err error) *response {
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code == pix.ErrorTxIDConflict {
-		var vs []openapi.Violation
-		for _, f := range de.Fields {
-			vs = append(vs, openapi.Violation{Pointer: f.Field, In: "body", Detail: f.Message})
-		}
-		return c.problemWith(http.StatusConflict, de.Code, "The txid is already used by another charge", de.Message, vs)
+		return c.problemWith(http.StatusConflict, de.Code, "The txid is already used by another charge", de.Message, fieldViolations(de.Fields))
 	}
 	return c.domainError(err)
 }
@@ -235,53 +231,33 @@ type pixLocView struct {
 	Criacao  time.Time `json:"criacao"`
 }
 
-type pixPersonView struct {
-	CPF        string `json:"cpf,omitempty"`
-	CNPJ       string `json:"cnpj,omitempty"`
-	Nome       string `json:"nome"`
-	Email      string `json:"email,omitempty"`
-	Logradouro string `json:"logradouro,omitempty"`
-	Cidade     string `json:"cidade,omitempty"`
-	UF         string `json:"uf,omitempty"`
-	CEP        string `json:"cep,omitempty"`
-}
+// A person, a rule and a desconto are shown as they are sent: the views
+// reuse the request types.
 
-func viewPixPerson(p *pix.Person) *pixPersonView {
+func viewPixPerson(p *pix.Person) *pix.PersonInput {
 	if p == nil {
 		return nil
 	}
-	return &pixPersonView{p.CPF, p.CNPJ, p.Nome, p.Email, p.Logradouro, p.Cidade, p.UF, p.CEP}
+	v := pix.PersonInput(*p)
+	return &v
 }
 
-type pixRuleView struct {
-	Modalidade int    `json:"modalidade"`
-	ValorPerc  string `json:"valorPerc"`
-}
-
-func viewPixRule(r *pix.Rule) *pixRuleView {
+func viewPixRule(r *pix.Rule) *pix.RuleInput {
 	if r == nil {
 		return nil
 	}
-	return &pixRuleView{r.Modalidade, pix.FormatAmount(r.ValorPerc)}
+	return &pix.RuleInput{Modalidade: r.Modalidade, ValorPerc: pix.FormatAmount(r.ValorPerc)}
 }
 
-type pixDescontoDataView struct {
-	Data      string `json:"data"`
-	ValorPerc string `json:"valorPerc"`
-}
-
-type pixDescontoView struct {
-	Modalidade       int                   `json:"modalidade"`
-	DescontoDataFixa []pixDescontoDataView `json:"descontoDataFixa"`
-}
-
+// pixValorView is pix.ValorInput but for the order of its members
+// (desconto before abatimento).
 type pixValorView struct {
-	Original            string           `json:"original"`
-	ModalidadeAlteracao *int             `json:"modalidadeAlteracao,omitempty"`
-	Multa               *pixRuleView     `json:"multa,omitempty"`
-	Juros               *pixRuleView     `json:"juros,omitempty"`
-	Desconto            *pixDescontoView `json:"desconto,omitempty"`
-	Abatimento          *pixRuleView     `json:"abatimento,omitempty"`
+	Original            string             `json:"original"`
+	ModalidadeAlteracao *int               `json:"modalidadeAlteracao,omitempty"`
+	Multa               *pix.RuleInput     `json:"multa,omitempty"`
+	Juros               *pix.RuleInput     `json:"juros,omitempty"`
+	Desconto            *pix.DescontoInput `json:"desconto,omitempty"`
+	Abatimento          *pix.RuleInput     `json:"abatimento,omitempty"`
 }
 
 type pixChargeView struct {
@@ -292,7 +268,7 @@ type pixChargeView struct {
 	Location           string              `json:"location"`
 	Status             string              `json:"status"`
 	Expirada           bool                `json:"expirada"`
-	Devedor            *pixPersonView      `json:"devedor,omitempty"`
+	Devedor            *pix.PersonInput    `json:"devedor,omitempty"`
 	Valor              pixValorView        `json:"valor"`
 	Chave              string              `json:"chave"`
 	SolicitacaoPagador string              `json:"solicitacaoPagador,omitempty"`
@@ -305,7 +281,7 @@ func viewPixCharge(ch *pix.Charge) pixChargeView {
 	v := pixChargeView{
 		Calendario: pixCalendarioView{Criacao: ch.Criacao},
 		TxID:       ch.TxID, Revisao: ch.Revisao,
-		Loc:      pixLocView{ch.Loc.ID, ch.Loc.Location, ch.Loc.TipoCob, ch.Loc.Criacao},
+		Loc:      pixLocView(ch.Loc),
 		Location: ch.Loc.Location, Status: ch.Status, Expirada: ch.Expirada(),
 		Devedor:            viewPixPerson(ch.Devedor),
 		Valor:              pixValorView{Original: pix.FormatAmount(ch.Valor.Original)},
@@ -324,10 +300,10 @@ func viewPixCharge(ch *pix.Charge) pixChargeView {
 		val := ch.Valor
 		v.Valor.Multa, v.Valor.Juros, v.Valor.Abatimento = viewPixRule(val.Multa), viewPixRule(val.Juros), viewPixRule(val.Abatimento)
 		if d := val.Desconto; d != nil {
-			v.Valor.Desconto = &pixDescontoView{Modalidade: d.Modalidade, DescontoDataFixa: []pixDescontoDataView{}}
+			v.Valor.Desconto = &pix.DescontoInput{Modalidade: d.Modalidade, DescontoDataFixa: []pix.DescontoDataInput{}}
 			for _, step := range d.Datas {
 				v.Valor.Desconto.DescontoDataFixa = append(v.Valor.Desconto.DescontoDataFixa,
-					pixDescontoDataView{step.Data.Format(time.DateOnly), pix.FormatAmount(step.ValorPerc)})
+					pix.DescontoDataInput{Data: step.Data.Format(time.DateOnly), ValorPerc: pix.FormatAmount(step.ValorPerc)})
 			}
 		}
 	}
@@ -363,7 +339,7 @@ type pixView struct {
 	ComponentesValor *pixComponentsView `json:"componentesValor,omitempty"`
 	Chave            string             `json:"chave"`
 	Horario          time.Time          `json:"horario"`
-	Pagador          pixPersonView      `json:"pagador"`
+	Pagador          pix.PersonInput    `json:"pagador"`
 	InfoPagador      string             `json:"infoPagador,omitempty"`
 	Devolucoes       []pixDevolucaoView `json:"devolucoes"`
 }
@@ -371,7 +347,7 @@ type pixView struct {
 func viewPix(p *pix.Pix) pixView {
 	v := pixView{
 		EndToEndID: p.EndToEndID, TxID: p.TxID, Valor: pix.FormatAmount(p.Valor), Chave: p.Chave, Horario: p.Horario,
-		Pagador: *viewPixPerson(&p.Pagador), InfoPagador: p.InfoPagador, Devolucoes: []pixDevolucaoView{},
+		Pagador: pix.PersonInput(p.Pagador), InfoPagador: p.InfoPagador, Devolucoes: []pixDevolucaoView{},
 	}
 	if p.Kind == pix.KindCobv {
 		c := p.ComponentesValor

@@ -54,12 +54,14 @@ func (s *Server) advanceClock(c *call) *response {
 	clk := c.tenant.bank.Clock
 	now := clk.Now()
 	var target time.Time
+	field := "/to" // the member that moves the clock
 	switch {
 	case req.By != "" && req.To != "":
 		return c.problem(openapi.CodeValidationFailed, "send either by or to, not both", openapi.Violation{Pointer: "/to", In: "body", Detail: "cannot be combined with by"})
 	case req.By == "" && req.To == "":
 		return c.problem(openapi.CodeValidationFailed, "say how far to move the clock", openapi.Violation{Pointer: "/by", In: "body", Detail: "send by (a duration such as 2s or PT1H) or to (an instant)"})
 	case req.By != "":
+		field = "/by"
 		d, err := ParseDuration(req.By)
 		if err != nil {
 			return c.problem(openapi.CodeValidationFailed, err.Error(), openapi.Violation{Pointer: "/by", In: "body", Detail: err.Error()})
@@ -78,7 +80,7 @@ func (s *Server) advanceClock(c *call) *response {
 	}
 	if target.Sub(now) > MaxClockAdvance {
 		detail := fmt.Sprintf("one advance may move the clock at most %d days", int(MaxClockAdvance.Hours()/24))
-		return c.problem(openapi.CodeValidationFailed, detail, openapi.Violation{Pointer: "/" + map[bool]string{true: "by", false: "to"}[req.By != ""], In: "body", Detail: detail})
+		return c.problem(openapi.CodeValidationFailed, detail, openapi.Violation{Pointer: field, In: "body", Detail: detail})
 	}
 	ran, err := clk.AdvanceTo(target)
 	if err != nil {

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -82,13 +83,6 @@ func viewScenario(st scenarios.ScenarioStatus) scenarioView {
 	return v
 }
 
-func orEmpty[V any](m map[string]V) map[string]V {
-	if m == nil {
-		return map[string]V{}
-	}
-	return m
-}
-
 func (s *Server) listScenarios(c *call) *response {
 	out := listView[scenarioView]{Data: []scenarioView{}}
 	for _, st := range c.tenant.faults.Active() {
@@ -109,7 +103,7 @@ func (s *Server) putScenario(c *call) *response {
 	name := c.params["name"]
 	var sc *scenarios.Scenario
 	origin := "api"
-	if len(c.body) == 0 {
+	if len(bytes.TrimSpace(c.body)) == 0 { // blank: a library scenario by name
 		lib, ok := scenarios.LibraryScenario(name)
 		if !ok {
 			return c.problem("resource_missing", fmt.Sprintf("no such library scenario: %s (send a scenario as the body, or pick one from GET /_sandbank/scenario_library)", name))

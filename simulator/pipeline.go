@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -64,6 +65,7 @@ type call struct {
 	body     []byte
 	bodyHash string
 	input    *openapi.ValidatedRequest
+	q        url.Values // the query, parsed once (queryValues)
 
 	idemKey     string
 	replayed    bool
@@ -412,6 +414,9 @@ func (s *Server) complete(c *call, status int, outcome string) {
 		})
 	}
 	level := s.logLevel(status)
+	if !s.log.Enabled(c.r.Context(), level) { // spare the attributes when nothing logs them
+		return
+	}
 	attrs := []any{"method", c.r.Method, "path", c.r.URL.Path, "status", status, "duration", duration,
 		"request_id", c.requestID, "replayed", c.replayed, "code", c.problemCode}
 	if c.fault != nil {

@@ -111,12 +111,18 @@ func (c *call) domainError(err error) *response {
 		}
 		return c.problemResponse(p)
 	}
-	var vs []openapi.Violation
-	for _, f := range be.Fields {
-		vs = append(vs, openapi.Violation{Pointer: f.Field, In: "body", Detail: f.Message})
-	}
+	vs := fieldViolations(be.Fields)
 	if len(vs) == 0 && be.Field != "" {
 		vs = []openapi.Violation{{Pointer: be.Field, In: "body", Detail: be.Message}}
 	}
 	return c.problemWith(http.StatusBadRequest, be.Code, "The request cannot be carried out", be.Message, vs)
+}
+
+// fieldViolations names the body fields of a domain error.
+func fieldViolations(fields []domain.FieldError) []openapi.Violation {
+	var vs []openapi.Violation
+	for _, f := range fields {
+		vs = append(vs, openapi.Violation{Pointer: f.Field, In: "body", Detail: f.Message})
+	}
+	return vs
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ func decodeCursor(kind, cursor string) (uint64, bool) {
 
 // page reads limit and cursor for a list of the given kind.
 func (c *call) page(kind string) (before uint64, limit int, resp *response) {
-	q := c.r.URL.Query()
+	q := c.queryValues()
 	limit = 20
 	if l := q.Get("limit"); l != "" {
 		limit, _ = strconv.Atoi(l) // validated by the contract (1..100)
@@ -59,8 +60,26 @@ func (c *call) decode(v any) *response {
 	return nil
 }
 
+// decodeOptional decodes the body of an operation whose body is optional,
+// when one was sent.
+func (c *call) decodeOptional(v any) *response {
+	if len(bytes.TrimSpace(c.body)) == 0 { // the contract lets an optional body be blank
+		return nil
+	}
+	return c.decode(v)
+}
+
+// queryValues is the request's query, parsed on first use: the fault
+// step and the handler read it several times.
+func (c *call) queryValues() url.Values {
+	if c.q == nil {
+		c.q = c.r.URL.Query()
+	}
+	return c.q
+}
+
 // query returns a query parameter.
-func (c *call) query(name string) string { return c.r.URL.Query().Get(name) }
+func (c *call) query(name string) string { return c.queryValues().Get(name) }
 
 // queryTime parses a date-or-date-time filter (already validated).
 func (c *call) queryTime(name string) time.Time {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/sandbank/sandbank/simulator/bank"
+	"github.com/sandbank/sandbank/simulator/domain"
 	"github.com/sandbank/sandbank/simulator/journal"
 )
 
@@ -16,7 +17,7 @@ type listView[T any] struct {
 	NextCursor *string `json:"next_cursor"`
 }
 
-func listOf[S, T any](page bank.Page[S], kind string, view func(S) T) listView[T] {
+func listOf[S, T any](page domain.Page[S], kind string, view func(S) T) listView[T] {
 	out := listView[T]{Data: make([]T, 0, len(page.Items)), HasMore: page.HasMore}
 	for _, it := range page.Items {
 		out.Data = append(out.Data, view(it))
@@ -42,9 +43,10 @@ func timePtr(t time.Time) *time.Time {
 	return &t
 }
 
-func metadata(m map[string]string) map[string]string {
+// orEmpty renders a nil map as {} (metadata, headers), never null.
+func orEmpty[V any](m map[string]V) map[string]V {
 	if m == nil {
-		return map[string]string{}
+		return map[string]V{}
 	}
 	return m
 }
@@ -95,7 +97,7 @@ func viewCustomer(c *bank.Customer) customerView {
 		TaxID:        taxIDView{c.TaxID.Type, c.TaxID.Value, c.TaxID.Country},
 		BirthDate:    strPtr(c.BirthDate),
 		Verification: verificationView{c.Verification.Status, strPtr(c.Verification.FailureReason)},
-		CreatedAt:    c.CreatedAt, Metadata: metadata(c.Metadata),
+		CreatedAt:    c.CreatedAt, Metadata: orEmpty(c.Metadata),
 	}
 	if a := c.Address; a != nil {
 		v.Address = &addressView{a.Line1, strPtr(a.Line2), a.City, strPtr(a.State), a.PostalCode, a.Country}
@@ -143,7 +145,7 @@ func viewAccount(a *bank.Account) accountView {
 	ids := a.Identifiers
 	v := accountView{
 		ID: a.ID, Object: "account", CustomerID: a.CustomerID, Currency: a.Currency, Kind: a.Kind,
-		Status: a.Status, Name: a.Name, PixKeys: []pixKeyView{}, CreatedAt: a.CreatedAt, Metadata: metadata(a.Metadata),
+		Status: a.Status, Name: a.Name, PixKeys: []pixKeyView{}, CreatedAt: a.CreatedAt, Metadata: orEmpty(a.Metadata),
 		Identifiers: identifiersView{
 			IBAN: strPtr(ids.IBAN), BIC: strPtr(ids.BIC), SortCode: strPtr(ids.SortCode),
 			AccountNumber: strPtr(ids.AccountNumber), RoutingNumber: strPtr(ids.RoutingNumber),
@@ -290,7 +292,7 @@ func viewTransfer(t *bank.Transfer) transferView {
 		ID: t.ID, Object: "transfer", Rail: t.Rail, Status: t.Status, Amount: t.Amount, Currency: t.Currency,
 		DebtorAccountID: t.DebtorAccountID, EndToEndID: t.EndToEndID,
 		RemittanceInformation: strPtr(t.RemittanceInformation), ExpectedSettlementAt: timePtr(t.ExpectedSettlementAt),
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Metadata: metadata(t.Metadata),
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Metadata: orEmpty(t.Metadata),
 		Creditor: creditorView{
 			strPtr(c.AccountID), strPtr(c.Name), strPtr(c.PixKey), strPtr(c.IBAN), strPtr(c.BIC), strPtr(c.SortCode),
 			strPtr(c.AccountNumber), strPtr(c.BankCode), strPtr(c.Branch), strPtr(c.AccountDigit), strPtr(c.TaxID),
@@ -342,10 +344,6 @@ type webhookAttemptView struct {
 }
 
 func viewJournalEntry(e journal.Entry) journalEntryView {
-	headers := map[string][]string(e.Headers)
-	if headers == nil {
-		headers = map[string][]string{}
-	}
 	var wh *webhookAttemptView
 	if w := e.Webhook; w != nil {
 		wh = &webhookAttemptView{w.EventID, w.EventType, w.EndpointID, w.URL, w.Attempt, strPtr(w.Error)}
@@ -353,7 +351,7 @@ func viewJournalEntry(e journal.Entry) journalEntryView {
 	return journalEntryView{
 		ID: e.ID, Kind: e.Kind, Webhook: wh, RequestID: e.RequestID, ConnectionID: e.ConnectionID, ArrivedAt: e.ArrivedAt.UTC(),
 		MonotonicNS: int64(e.Monotonic), VirtualTime: e.VirtualTime, Method: e.Method, Path: e.Path, Query: e.Query,
-		Route: strPtr(e.Route), OperationID: strPtr(e.OperationID), Headers: headers, BodySHA256: strPtr(e.BodySHA256),
+		Route: strPtr(e.Route), OperationID: strPtr(e.OperationID), Headers: orEmpty(e.Headers), BodySHA256: strPtr(e.BodySHA256),
 		BodyBytes: e.BodyBytes, IdempotencyKey: strPtr(e.IdempotencyKey), Status: e.Status, Outcome: e.Outcome,
 		Replayed: e.Replayed, ProblemCode: strPtr(e.ProblemCode), ResourceID: strPtr(e.ResourceID),
 		DurationUS: e.Duration.Microseconds(), Fault: e.Fault,

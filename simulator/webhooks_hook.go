@@ -113,9 +113,7 @@ func (s *Server) journalWebhook(t *tenant, d *scenarios.Decision) func(webhooks.
 		}
 		if len(a.Faults) > 0 {
 			params := map[string]any{"faults": a.Faults}
-			for k, v := range a.FaultParams {
-				params[k] = v
-			}
+			maps.Copy(params, a.FaultParams)
 			e.Fault = &journal.Fault{Type: "webhook_" + strings.Join(a.Faults, "+"), Phase: "before", Params: params}
 			if d != nil { // name the scenario rule (or header) behind the plan
 				maps.Copy(params, d.Injection.Params)
