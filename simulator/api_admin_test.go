@@ -72,7 +72,7 @@ func TestAdminJournalRecordsRequests(t *testing.T) {
 	key := simtest.NewKey("journal")
 	c := srv.Client(key)
 	_, acc := apiFundedAccount(t, c, 100_000)
-	apiAdvance(t, c, "1h")
+	advance(t, c, "1h")
 
 	body, _ := json.Marshal(apiTEDTransfer(acc, 2500))
 	wall.add(time.Minute)
@@ -86,7 +86,7 @@ func TestAdminJournalRecordsRequests(t *testing.T) {
 		t.Errorf("X-Request-Id not echoed: %q", r.Header.Get("X-Request-Id"))
 	}
 
-	e := apiEntryFor(t, c, r)
+	e := journalEntry(t, c, r)
 	sum := sha256.Sum256(body)
 	want := map[string]any{
 		"method": "POST", "path": "/v1/transfers", "query": "", "route": "/v1/transfers", "operation_id": "createTransfer",
@@ -125,7 +125,7 @@ func TestAdminJournalRecordsRequests(t *testing.T) {
 	if r2.Header.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("not a replay: %v", r2.Header)
 	}
-	e2 := apiEntryFor(t, c, r2)
+	e2 := journalEntry(t, c, r2)
 	if e2["replayed"] != true || e2["resource_id"] != tr.ID || e2["status"] != 201.0 || e2["idempotency_key"] != "idem-1" || e2["body_sha256"] != e["body_sha256"] {
 		t.Errorf("replay entry %v", e2)
 	}
@@ -136,20 +136,20 @@ func TestAdminJournalRecordsRequests(t *testing.T) {
 	// A template route, a query string, a problem, a request without a body.
 	r3 := c.Get("/v1/accounts/" + acc + "/transactions?limit=2&type=pix")
 	apiJSON(t, r3, http.StatusOK, nil)
-	e3 := apiEntryFor(t, c, r3)
+	e3 := journalEntry(t, c, r3)
 	if e3["route"] != "/v1/accounts/{id}/transactions" || e3["path"] != "/v1/accounts/"+acc+"/transactions" || e3["query"] != "limit=2&type=pix" ||
 		e3["operation_id"] != "listAccountTransactions" || e3["body_sha256"] != nil || e3["body_bytes"] != 0.0 || e3["idempotency_key"] != nil || e3["resource_id"] != acc {
 		t.Errorf("GET entry %v", e3)
 	}
 	r4 := c.Get("/v1/transfers/trf_doesnotexist0000")
 	apiProblem(t, r4, http.StatusNotFound, "resource_missing")
-	if e4 := apiEntryFor(t, c, r4); e4["problem_code"] != "resource_missing" || e4["status"] != 404.0 || e4["resource_id"] != nil {
+	if e4 := journalEntry(t, c, r4); e4["problem_code"] != "resource_missing" || e4["status"] != 404.0 || e4["resource_id"] != nil {
 		t.Errorf("404 entry %v", e4)
 	}
 	// An unparseable key is journaled as sent.
 	r5 := c.Post("/v1/transfers", body, "Idempotency-Key", "a,b")
 	apiProblem(t, r5, http.StatusBadRequest, "invalid_idempotency_key")
-	if e5 := apiEntryFor(t, c, r5); e5["idempotency_key"] != "a,b" || e5["problem_code"] != "invalid_idempotency_key" {
+	if e5 := journalEntry(t, c, r5); e5["idempotency_key"] != "a,b" || e5["problem_code"] != "invalid_idempotency_key" {
 		t.Errorf("bad key entry %v", e5)
 	}
 
@@ -170,9 +170,9 @@ func TestAdminJournalConnectionIDs(t *testing.T) {
 		return c
 	}
 	c1, c2 := client(), client()
-	a := apiEntryFor(t, c1, c1.Get("/v1/accounts"))
-	b := apiEntryFor(t, c1, c1.Get("/v1/customers"))
-	d := apiEntryFor(t, c1, c2.Get("/v1/customers"))
+	a := journalEntry(t, c1, c1.Get("/v1/accounts"))
+	b := journalEntry(t, c1, c1.Get("/v1/customers"))
+	d := journalEntry(t, c1, c2.Get("/v1/customers"))
 	if a["connection_id"] != b["connection_id"] {
 		t.Errorf("two requests on one kept-alive connection: %v, %v", a["connection_id"], b["connection_id"])
 	}
@@ -337,7 +337,7 @@ func TestAdminResetRestoresTheSeededState(t *testing.T) {
 	// Change everything a tenant can change.
 	cust, acc := apiFundedAccount(t, c, 100_000)
 	apiJSON(t, c.Post("/v1/transfers", apiTEDTransfer(acc, 100), "Idempotency-Key", "reset-key"), http.StatusCreated, nil)
-	apiAdvance(t, c, "2h")
+	advance(t, c, "2h")
 	apiJSON(t, c.Patch("/_sandbank/settings", map[string]any{"idempotency": map[string]string{"profile": "stripe", "key": "required"}}), http.StatusOK, nil)
 	changed := apiTenant(t, c)
 	if changed.Counts.Customers != initial.Counts.Customers+1 || changed.Counts.Transfers != 1 || changed.Counts.IdempotencyKeys != 1 || changed.Clock != "2026-03-02T14:00:00Z" {
@@ -418,7 +418,7 @@ func TestAdminResetRequestIDsStayUnique(t *testing.T) {
 	for range 4 {
 		after = append(after, c.Get("/v1/sandbox/clock"))
 	}
-	entries := apiJournalEntries(t, c)
+	entries := c.Journal()
 	seen := map[any]bool{}
 	for _, e := range entries {
 		if seen[e["request_id"]] {
@@ -426,11 +426,11 @@ func TestAdminResetRequestIDsStayUnique(t *testing.T) {
 		}
 		seen[e["request_id"]] = true
 	}
-	if e := apiEntryFor(t, c, reset); e["operation_id"] != "resetTenant" || e["id"] != 1.0 {
+	if e := journalEntry(t, c, reset); e["operation_id"] != "resetTenant" || e["id"] != 1.0 {
 		t.Fatalf("the reset's Request-Id names %v", e)
 	}
 	for _, r := range after {
-		if e := apiEntryFor(t, c, r); e["operation_id"] != "getClock" {
+		if e := journalEntry(t, c, r); e["operation_id"] != "getClock" {
 			t.Fatalf("Request-Id %s names %v", r.Header.Get("Request-Id"), e)
 		}
 	}

@@ -245,7 +245,7 @@ func TestAuthOAuthTokenTTLIsConfigurable(t *testing.T) {
 	if tok.ExpiresIn != 600 {
 		t.Fatalf("expires_in %d, want 600", tok.ExpiresIn)
 	}
-	apiAdvance(t, srv.Client(key), "10m")
+	advance(t, srv.Client(key), "10m")
 	apiProblem(t, apiBearer(srv, tok.AccessToken).Get("/v1/accounts"), http.StatusUnauthorized, "invalid_token")
 }
 
@@ -342,7 +342,7 @@ func TestAuthScopeRestrictsOperations(t *testing.T) {
 	if n := apiTenant(t, srv.Client(key)).Counts.Transfers; n != 0 {
 		t.Fatalf("%d transfers after a refused create", n)
 	}
-	if e := apiEntryFor(t, srv.Client(key), r); e["status"] != 403.0 || e["problem_code"] != "insufficient_scope" || e["operation_id"] != "createTransfer" {
+	if e := journalEntry(t, srv.Client(key), r); e["status"] != 403.0 || e["problem_code"] != "insufficient_scope" || e["operation_id"] != "createTransfer" {
 		t.Fatalf("journal %v", e)
 	}
 	// Scopes are checked before the body: an invalid body is still a 403.
@@ -408,10 +408,10 @@ func TestAuthTokenExpiresOnTheTenantClock(t *testing.T) {
 	c := apiBearer(srv, tok)
 	apiJSON(t, c.Get("/v1/accounts"), http.StatusOK, nil)
 
-	apiAdvance(t, admin, "59m59s")
+	advance(t, admin, "59m59s")
 	apiJSON(t, c.Get("/v1/accounts"), http.StatusOK, nil)
 
-	apiAdvance(t, admin, "1s") // exactly one hour after issue
+	advance(t, admin, "1s") // exactly one hour after issue
 	r := c.Get("/v1/accounts")
 	p := apiProblem(t, r, http.StatusUnauthorized, "invalid_token")
 	www := r.Header.Get("WWW-Authenticate")
@@ -422,7 +422,7 @@ func TestAuthTokenExpiresOnTheTenantClock(t *testing.T) {
 		t.Errorf("detail %q", p.Detail)
 	}
 	// The refusal lands in the token's tenant's journal, with the token masked.
-	e := apiEntryFor(t, admin, r)
+	e := journalEntry(t, admin, r)
 	if e["status"] != 401.0 || e["problem_code"] != "invalid_token" || e["path"] != "/v1/accounts" || e["operation_id"] != "listAccounts" {
 		t.Fatalf("journal entry %v", e)
 	}
@@ -431,7 +431,7 @@ func TestAuthTokenExpiresOnTheTenantClock(t *testing.T) {
 	if len(auth) != 1 || auth[0] != "Bearer at_************"+tok[len(tok)-4:] {
 		t.Errorf("journaled Authorization %v", auth)
 	}
-	raw, _ := json.Marshal(apiJournalEntries(t, admin))
+	raw, _ := json.Marshal(admin.Journal())
 	if strings.Contains(string(raw), tok) {
 		t.Error("the journal holds the whole access token")
 	}
@@ -476,7 +476,7 @@ func TestAuthTokenRequestIsJournaled(t *testing.T) {
 	body := apiTokenForm(key, "accounts:read").Encode()
 	r := srv.Client("").Post("/oauth/token", body, "Content-Type", apiFormType)
 	apiJSON(t, r, http.StatusOK, nil)
-	e := apiEntryFor(t, admin, r) // found by the response's Request-Id
+	e := journalEntry(t, admin, r) // found by the response's Request-Id
 	sum := sha256.Sum256([]byte(body))
 	if e["operation_id"] != "createToken" || e["route"] != "/oauth/token" || e["status"] != 200.0 || e["method"] != "POST" ||
 		e["body_sha256"] != hex.EncodeToString(sum[:]) || e["body_bytes"] != float64(len(body)) || e["outcome"] != "completed" {
@@ -487,7 +487,7 @@ func TestAuthTokenRequestIsJournaled(t *testing.T) {
 	basic := apiBasic(simulator.OAuthClientID(key), key)
 	r = srv.Client("").Post("/oauth/token", "grant_type=client_credentials", "Content-Type", apiFormType, "Authorization", basic)
 	apiJSON(t, r, http.StatusOK, nil)
-	e = apiEntryFor(t, admin, r)
+	e = journalEntry(t, admin, r)
 	headers, _ := e["headers"].(map[string]any)
 	auth, _ := headers["Authorization"].([]any)
 	if len(auth) != 1 || auth[0] != "Basic ************"+basic[len(basic)-4:] {
@@ -497,23 +497,23 @@ func TestAuthTokenRequestIsJournaled(t *testing.T) {
 	// A refused request of a known client is journaled too, under the id it answered with.
 	r = srv.Client("").Post("/oauth/token", apiTokenForm(key, "everything").Encode(), "Content-Type", apiFormType)
 	p := apiProblem(t, r, http.StatusBadRequest, "invalid_scope")
-	e = apiEntryFor(t, admin, r)
+	e = journalEntry(t, admin, r)
 	if e["problem_code"] != "invalid_scope" || e["request_id"] != p.RequestID {
 		t.Fatalf("journal entry %v", e)
 	}
 
 	// No secret anywhere in the journal.
-	raw, _ := json.Marshal(apiJournalEntries(t, admin))
+	raw, _ := json.Marshal(admin.Journal())
 	for _, secret := range []string{key, strings.TrimPrefix(basic, "Basic "), url.QueryEscape(key)} {
 		if strings.Contains(string(raw), secret) {
 			t.Errorf("the journal holds %q", secret)
 		}
 	}
 	// Requests of unknown clients belong to no tenant.
-	before := len(apiJournalEntries(t, admin))
+	before := len(admin.Journal())
 	r = srv.Client("").Post("/oauth/token", apiTokenForm(simtest.NewKey("stranger"), "").Encode(), "Content-Type", apiFormType)
 	apiJSON(t, r, http.StatusOK, nil)
-	if after := len(apiJournalEntries(t, admin)); after != before+1 { // +1: the journal read itself
+	if after := len(admin.Journal()); after != before+1 { // +1: the journal read itself
 		t.Fatalf("another client's token request reached this journal: %d → %d entries", before, after)
 	}
 }

@@ -195,14 +195,11 @@ func expectEvents(t *testing.T, c *simtest.Client, id string, want ...string) {
 // statementLine finds an account's statement line by id.
 func statementLine(t *testing.T, c *simtest.Client, accountID, id string) transactionJSON {
 	t.Helper()
-	for _, l := range transactions(t, c, accountID, "type=boleto", 100) {
-		if l.ID == id {
-			return l
-		}
-	}
-	for _, l := range transactions(t, c, accountID, "type=pix", 100) {
-		if l.ID == id {
-			return l
+	for _, typ := range []string{"boleto", "pix"} {
+		for _, l := range transactions(t, c, accountID, "type="+typ, 100) {
+			if l.ID == id {
+				return l
+			}
 		}
 	}
 	t.Fatalf("no statement line %s on %s", id, accountID)

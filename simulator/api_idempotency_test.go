@@ -1,6 +1,7 @@
 package simulator_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -15,31 +16,7 @@ import (
 // the largest available balance.
 func brlAccount(t *testing.T, c *simtest.Client) string {
 	t.Helper()
-	return accountIn(t, c, "BRL")
-}
-
-func accountIn(t *testing.T, c *simtest.Client, currency string) string {
-	t.Helper()
-	var list struct {
-		Data []struct {
-			ID string `json:"id"`
-		} `json:"data"`
-	}
-	c.Get("/v1/accounts?limit=100&currency="+currency).Expect(t, http.StatusOK).Decode(t, &list)
-	best, bestAvail := "", int64(-1)
-	for _, a := range list.Data {
-		var bal struct {
-			Available struct{ Amount int64 } `json:"available"`
-		}
-		c.Get("/v1/accounts/"+a.ID+"/balances").Expect(t, http.StatusOK).Decode(t, &bal)
-		if bal.Available.Amount > bestAvail {
-			best, bestAvail = a.ID, bal.Available.Amount
-		}
-	}
-	if best == "" {
-		t.Fatalf("the tenant has no %s account", currency)
-	}
-	return best
+	return richestAccount(t, c, "BRL").ID
 }
 
 func pixTransfer(from string, amount int64) map[string]any {
@@ -51,24 +28,7 @@ func pixTransfer(from string, amount int64) map[string]any {
 
 func countTransfers(t *testing.T, c *simtest.Client) int {
 	t.Helper()
-	n, cursor := 0, ""
-	for {
-		var page struct {
-			Data       []any  `json:"data"`
-			HasMore    bool   `json:"has_more"`
-			NextCursor string `json:"next_cursor"`
-		}
-		path := "/v1/transfers?limit=100"
-		if cursor != "" {
-			path += "&cursor=" + cursor
-		}
-		c.Get(path).Expect(t, http.StatusOK).Decode(t, &page)
-		n += len(page.Data)
-		if !page.HasMore {
-			return n
-		}
-		cursor = page.NextCursor
-	}
+	return len(walk[json.RawMessage](t, c, "/v1/transfers", "", 100, nil))
 }
 
 func TestIdempotentReplay(t *testing.T) {

@@ -17,14 +17,13 @@ import (
 // apiTenantA is a tenant with data of every kind that an {id} path
 // parameter can name, created through the API.
 type apiTenantA struct {
-	key       string
-	c         *simtest.Client
-	customer  string
-	account   string
-	transfer  string // a TED transfer still in ACSP (cancelable)
-	byPrefix  map[string]string
-	allIDs    []string // every id A can see: seeded and created
-	snapshots map[string][]byte
+	key      string
+	c        *simtest.Client
+	customer string
+	account  string
+	transfer string // a TED transfer still in ACSP (cancelable)
+	byPrefix map[string]string
+	allIDs   []string // every id A can see: seeded and created
 }
 
 func apiSetUpTenantA(t *testing.T, srv *simtest.Server) *apiTenantA {
@@ -319,7 +318,7 @@ func TestIsolationBodiesCannotNameOtherTenantsResources(t *testing.T) {
 	if tr.Creditor.AccountID != nil {
 		t.Errorf("B's Pix transfer credits account %s", *tr.Creditor.AccountID)
 	}
-	apiAdvance(t, b, "10s") // B's clock: settles B's Pix
+	advance(t, b, "10s") // B's clock: settles B's Pix
 	a.expectUnchanged(t, before)
 	for _, key := range []string{a.key} {
 		if err := srv.Sim.VerifyTenant(key); err != nil {
@@ -340,7 +339,7 @@ func TestIsolationJournalsAreSeparate(t *testing.T) {
 	b.Post("/v1/transfers", apiTEDTransfer(a.account, 1), "Idempotency-Key", "shared-key")
 	a.c.Post("/v1/sandbox/clock/advance", map[string]string{"by": "1s"}, "Idempotency-Key", "shared-key")
 
-	aj, bj := apiJournalEntries(t, a.c), apiJournalEntries(t, b)
+	aj, bj := a.c.Journal(), b.Journal()
 	aReq := map[string]bool{}
 	for _, e := range aj {
 		aReq[e["request_id"].(string)] = true
@@ -381,7 +380,7 @@ func TestIsolationSettingsClockAndIdempotency(t *testing.T) {
 	_, bAcc := apiFundedAccount(t, b, 100_000)
 
 	apiJSON(t, a.Patch("/_sandbank/settings", map[string]any{"idempotency": map[string]string{"profile": "stripe", "key": "required"}}), http.StatusOK, nil)
-	apiAdvance(t, a, "5h")
+	advance(t, a, "5h")
 
 	// A requires keys; B does not.
 	apiProblem(t, a.Post("/v1/transfers", apiTEDTransfer(aAcc, 100)), http.StatusBadRequest, "idempotency_key_required")
@@ -444,7 +443,7 @@ func TestIsolationOAuthTokenSeesOnlyItsTenant(t *testing.T) {
 		"Content-Type", apiFormType)
 	apiProblem(t, r, http.StatusUnauthorized, "invalid_client")
 	// The token's requests are in A's journal only.
-	bj, _ := json.Marshal(apiJournalEntries(t, b))
+	bj, _ := json.Marshal(b.Journal())
 	if strings.Contains(string(bj), "createToken") {
 		t.Error("A's token request is in B's journal")
 	}

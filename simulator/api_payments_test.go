@@ -282,3 +282,21 @@ func paymentExampleIDs(t *testing.T, c *simtest.Client, ids map[string]string) {
 	c.Get("/v1/balance_transactions?limit=1").Expect(t, http.StatusOK).Decode(t, &btxs)
 	ids["btx_5Tq3Wn8Xc2Rv7Lp4"] = btxs.Data[0].ID
 }
+
+// An optional body may be blank: whitespace is no body, on every operation
+// that takes one (a manual capture, then its cancel's 400 is about the
+// state, not the body), and the webhook operations alike.
+func TestBlankOptionalBodies(t *testing.T) {
+	srv := simtest.Start(t, simulator.Config{})
+	c := srv.Client(simtest.NewKey("blankbody"))
+	blank := " \n\t"
+	pay := c.Post("/v1/payments", newPayment(1500, "4242424242424242", map[string]any{"capture_method": "manual"})).Expect(t, http.StatusCreated).JSON()
+	captured := c.Post("/v1/payments/"+pay["id"].(string)+"/capture", blank, "Content-Type", "application/json").Expect(t, http.StatusOK).JSON()
+	if captured["status"] != "succeeded" || captured["amount_received"] != 1500.0 {
+		t.Fatalf("a blank capture body captures everything: %v", captured)
+	}
+	ep := c.Post("/v1/webhook_endpoints", map[string]any{"url": "http://127.0.0.1:9/hook", "enabled_events": []string{"*"}}).Expect(t, http.StatusCreated).JSON()
+	c.Post("/v1/webhook_endpoints/"+ep["id"].(string)+"/rotate_secret", blank, "Content-Type", "application/json").Expect(t, http.StatusOK)
+	// A body that is not blank is still decoded and checked.
+	c.Post("/v1/payments/"+pay["id"].(string)+"/cancel", `{"cancellation_reason": 7}`, "Content-Type", "application/json").Expect(t, http.StatusBadRequest)
+}

@@ -103,49 +103,15 @@ func apiClockNow(t testing.TB, c *simtest.Client) string {
 	return clk.Now
 }
 
-func apiAdvance(t testing.TB, c *simtest.Client, by string) {
-	t.Helper()
-	apiJSON(t, c.Post("/v1/sandbox/clock/advance", map[string]string{"by": by}), http.StatusOK, nil)
-}
-
-// apiListIDs walks every page of a list and returns the ids in it.
+// apiListIDs walks every page of a list (path may carry a query) and
+// returns the ids in it.
 func apiListIDs(t testing.TB, c *simtest.Client, path string) []string {
 	t.Helper()
-	var ids []string
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
+	type item struct {
+		ID string `json:"id"`
 	}
-	cursor := ""
-	for range 1000 {
-		p := path + sep + "limit=100"
-		if cursor != "" {
-			p += "&cursor=" + cursor
-		}
-		var page struct {
-			Data []struct {
-				ID string `json:"id"`
-			} `json:"data"`
-			HasMore    bool    `json:"has_more"`
-			NextCursor *string `json:"next_cursor"`
-		}
-		apiJSON(t, c.Get(p), http.StatusOK, &page)
-		for _, d := range page.Data {
-			ids = append(ids, d.ID)
-		}
-		if !page.HasMore {
-			if page.NextCursor != nil {
-				t.Fatalf("%s: last page has next_cursor %q", path, *page.NextCursor)
-			}
-			return ids
-		}
-		if page.NextCursor == nil {
-			t.Fatalf("%s: has_more without next_cursor", path)
-		}
-		cursor = *page.NextCursor
-	}
-	t.Fatalf("%s: paging does not end", path)
-	return nil
+	path, query, _ := strings.Cut(path, "?")
+	return ids(walk[item](t, c, path, query, 100, nil), func(i item) string { return i.ID })
 }
 
 // apiFundedAccount opens a BRL account for a new customer of the tenant and
@@ -175,25 +141,6 @@ func apiTEDTransfer(debtor string, amount int64) map[string]any {
 	}
 }
 
-// apiJournalEntries is the tenant's whole journal, decoded.
-func apiJournalEntries(t testing.TB, c *simtest.Client) []map[string]any {
-	t.Helper()
-	return c.Journal()
-}
-
-// apiEntryFor finds the journal entry of a response by its Request-Id.
-func apiEntryFor(t testing.TB, c *simtest.Client, r *simtest.Response) map[string]any {
-	t.Helper()
-	id := r.Header.Get("Request-Id")
-	for _, e := range apiJournalEntries(t, c) {
-		if e["request_id"] == id {
-			return e
-		}
-	}
-	t.Fatalf("no journal entry with request_id %q", id)
-	return nil
-}
-
 // --- validation tests -----------------------------------------------------------
 
 func TestValidationMalformedJSON(t *testing.T) {
@@ -217,7 +164,7 @@ func TestValidationMalformedJSON(t *testing.T) {
 	if p := apiProblem(t, r, http.StatusBadRequest, openapi.CodeMalformedJSON); !strings.Contains(p.Detail, "ends unexpectedly") {
 		t.Fatalf("detail %q", p.Detail)
 	}
-	e := apiEntryFor(t, c, r)
+	e := journalEntry(t, c, r)
 	if e["status"] != 400.0 || e["problem_code"] != openapi.CodeMalformedJSON || e["operation_id"] != "createCustomer" {
 		t.Fatalf("journal entry %v", e)
 	}
@@ -335,7 +282,7 @@ func TestValidationEmptyBodyWhereRequired(t *testing.T) {
 func TestValidationBodyOnOperationWithoutOne(t *testing.T) {
 	srv := simtest.Start(t, simulator.Config{})
 	c := srv.Client(simtest.NewKey("nobody"))
-	apiAdvance(t, c, "1h")
+	advance(t, c, "1h")
 	p := apiInvalid(t, c.Post("/_sandbank/reset", map[string]bool{"keep_data": true}), "")
 	if p.Errors[0].Detail != "this operation takes no request body" || p.Errors[0].In != "body" {
 		t.Fatalf("%+v", p.Errors)
@@ -381,7 +328,7 @@ func TestValidationOversizedBody(t *testing.T) {
 	if !strings.Contains(p.Detail, fmt.Sprintf("%d bytes", len(big))) || !strings.Contains(p.Detail, "1024") {
 		t.Errorf("detail %q", p.Detail)
 	}
-	if e := apiEntryFor(t, c, r); e["status"] != 413.0 || e["problem_code"] != "payload_too_large" {
+	if e := journalEntry(t, c, r); e["status"] != 413.0 || e["problem_code"] != "payload_too_large" {
 		t.Errorf("journal %v", e)
 	}
 
@@ -401,7 +348,7 @@ func TestValidationOversizedBody(t *testing.T) {
 	if !strings.Contains(p.Detail, "exceeds 1024 bytes") {
 		t.Errorf("detail %q", p.Detail)
 	}
-	if e := apiEntryFor(t, c, r); e["status"] != 413.0 || e["problem_code"] != "payload_too_large" {
+	if e := journalEntry(t, c, r); e["status"] != 413.0 || e["problem_code"] != "payload_too_large" {
 		t.Errorf("journal %v", e)
 	}
 	if n := apiTenant(t, c).Counts.Customers; n != 8 {
@@ -431,7 +378,7 @@ func TestValidationUnknownPath(t *testing.T) {
 	}
 	// The keyed mistakes are in the tenant's journal, without a route.
 	var misses int
-	for _, e := range apiJournalEntries(t, c) {
+	for _, e := range c.Journal() {
 		if e["problem_code"] == "not_found" {
 			misses++
 			if e["route"] != nil || e["operation_id"] != nil || e["status"] != 404.0 {

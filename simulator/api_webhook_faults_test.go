@@ -172,7 +172,7 @@ func TestWebhookFaultFromAHeader(t *testing.T) {
 			t.Fatalf("%s: the official library says %v, want a %s error", tc.fault, err, tc.rejects)
 		}
 		// The request's journal entry names the header; so does the delivery's.
-		e := apiEntryFor(t, c, r)
+		e := journalEntry(t, c, r)
 		if f := e["fault"].(map[string]any); f["rule"] != "Sandbank-Fault" || !strings.HasPrefix(f["type"].(string), "webhook_") {
 			t.Fatalf("request journal fault %v", f)
 		}
@@ -239,7 +239,7 @@ func TestFraudCheckTimeoutScenario(t *testing.T) {
 	if pay["status"] != "succeeded" || risk["fallback_applied"] != true || risk["policy"] != "allow" || risk["outcome"] != "not_evaluated" {
 		t.Fatalf("%v", pay)
 	}
-	f := apiEntryFor(t, c, r)["fault"].(map[string]any)
+	f := journalEntry(t, c, r)["fault"].(map[string]any)
 	if f["scenario"] != "fraud-check-timeout" || f["rule"] != "create-times-out" || f["type"] != "risk_timeout" ||
 		f["params"].(map[string]any)["delay_ms"] != float64(2000) {
 		t.Fatalf("journal fault %v", f)

@@ -293,7 +293,9 @@ func TestServedDocumentIsTheContract(t *testing.T) {
 	if yml.Header.Get("Content-Type") != "application/yaml" || string(yml.Body) != string(srv.Sim.Document().YAML()) {
 		t.Fatal("served YAML differs from the embedded document")
 	}
-	if !strings.HasPrefix(yml.Header.Get("Content-Length"), strconv.Itoa(len(yml.Body))) {
-		t.Logf("Content-Length %s", yml.Header.Get("Content-Length"))
+	// net/http sends a body this large chunked, without Content-Length; if one
+	// is ever sent, it must be exact.
+	if cl := yml.Header.Get("Content-Length"); cl != "" && cl != strconv.Itoa(len(yml.Body)) {
+		t.Errorf("Content-Length %s, body of %d bytes", cl, len(yml.Body))
 	}
 }

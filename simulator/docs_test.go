@@ -1,14 +1,10 @@
 package simulator_test
 
 import (
-	"bytes"
-	"context"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sandbank/sandbank/simulator"
 	"github.com/sandbank/sandbank/simulator/simtest"
@@ -20,14 +16,7 @@ import (
 // or a dead connection and that every id the page shows in an example
 // answer is one the commands really produced: the pages cannot rot.
 func TestDocWalkthroughs(t *testing.T) {
-	for _, tool := range []string{"bash", "curl", "jq"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is needed to test the docs' walkthroughs (.ci/run installs it)", tool)
-			}
-			t.Skipf("%s is not installed; the docs' walkthroughs are not tested here", tool)
-		}
-	}
+	needTools(t, "the docs' walkthroughs", "bash", "curl", "jq")
 	for _, doc := range []struct {
 		file, from string
 		realIDs    bool // the page's example answers come from these very commands
@@ -50,28 +39,16 @@ func TestDocWalkthroughs(t *testing.T) {
 				}
 				page = page[i:]
 			}
-			blocks := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(page, -1)
+			blocks := shellBlocks(page)
 			if len(blocks) == 0 {
 				t.Fatalf("no shell blocks in %s", doc.file)
 			}
 			srv := simtest.Start(t, simulator.Config{Seed: 42})
-			var script strings.Builder
-			script.WriteString("set -euo pipefail\nexport SANDBANK=" + srv.URL + " KEY=sk_test_4eC39HqLyjWDarjtT1zdp7dc\n")
-			// Each curl reports its status on stderr, so that pipes into jq see only the body.
-			script.WriteString("curl() { command curl -w '%{stderr}@@status %{http_code}\\n' \"$@\"; }\n")
-			for _, b := range blocks {
-				script.WriteString(strings.ReplaceAll(b[1], "http://127.0.0.1:8080", srv.URL))
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, "bash", "-c", script.String())
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			if err := cmd.Run(); err != nil {
-				t.Fatalf("the walkthrough failed: %v\nstderr: %s\nstdout: %s", err, stderr.String(), stdout.String())
-			}
-			out := stdout.String()
-			statuses := regexp.MustCompile(`@@status (\d{3})`).FindAllStringSubmatch(stderr.String(), -1)
+			prelude := "set -euo pipefail\nexport SANDBANK=" + srv.URL + " KEY=sk_test_4eC39HqLyjWDarjtT1zdp7dc\n" +
+				// Each curl reports its status on stderr, so that pipes into jq see only the body.
+				"curl() { command curl -w '%{stderr}@@status %{http_code}\\n' \"$@\"; }\n"
+			out, stderr := runShell(t, "the walkthrough", srv.URL, prelude, blocks)
+			statuses := regexp.MustCompile(`@@status (\d{3})`).FindAllStringSubmatch(stderr, -1)
 			if len(statuses) == 0 {
 				t.Fatal("no curl ran")
 			}

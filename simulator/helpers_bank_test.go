@@ -368,26 +368,6 @@ func nullable(v any) string {
 
 // --- steps ---------------------------------------------------------------------
 
-// validCPF returns a CPF (digits only) with correct check digits.
-func validCPF(t testing.TB, base9 string) string {
-	t.Helper()
-	cpf, err := checkdigit.NewCPF(base9)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cpf
-}
-
-// validCNPJ returns a CNPJ (digits only) with correct check digits.
-func validCNPJ(t testing.TB, base12 string) string {
-	t.Helper()
-	cnpj, err := checkdigit.NewCNPJ(base12)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cnpj
-}
-
 // ibanOf builds a valid IBAN from a country and BBAN.
 func ibanOf(t testing.TB, country, bban string) string {
 	t.Helper()

@@ -1,14 +1,10 @@
 package simulator_test
 
 import (
-	"bytes"
-	"context"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sandbank/sandbank/simulator"
 	"github.com/sandbank/sandbank/simulator/simtest"
@@ -18,42 +14,23 @@ import (
 // bash and the real curl — against a server started like `make run`
 // (seed 42), and checks what each command answers. The tour cannot rot.
 func TestReadmeTour(t *testing.T) {
-	for _, tool := range []string{"bash", "curl"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is needed to test the README tour (.ci/run installs it)", tool)
-			}
-			t.Skipf("%s is not installed; the README tour is not tested here", tool)
-		}
-	}
+	needTools(t, "the README tour", "bash", "curl")
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	tour := between(t, string(readme), "<!-- tour:start -->", "<!-- tour:end -->")
-	blocks := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(tour, -1)
+	blocks := shellBlocks(tour)
 	if len(blocks) < 8 {
 		t.Fatalf("found %d shell blocks in the tour", len(blocks))
 	}
 	srv := simtest.Start(t, simulator.Config{Seed: 42})
-	var script strings.Builder
 	// Each curl prints its status on a line of its own after the body.
-	script.WriteString("set -euo pipefail\ncurl() { command curl -w '\\n@@status %{http_code}\\n' \"$@\"; }\n")
-	for _, b := range blocks {
-		script.WriteString(strings.ReplaceAll(b[1], "http://127.0.0.1:8080", srv.URL))
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "-c", script.String())
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("the tour failed: %v\nstderr: %s\nstdout: %s", err, stderr.String(), stdout.String())
-	}
+	stdout, _ := runShell(t, "the tour", srv.URL, "set -euo pipefail\ncurl() { command curl -w '\\n@@status %{http_code}\\n' \"$@\"; }\n", blocks)
 
 	// Split the output into one answer per curl.
-	parts := regexp.MustCompile(`\n@@status (\d{3})\n`).Split(stdout.String(), -1)
-	statuses := regexp.MustCompile(`\n@@status (\d{3})\n`).FindAllStringSubmatch(stdout.String(), -1)
+	status := regexp.MustCompile(`\n@@status (\d{3})\n`)
+	parts, statuses := status.Split(stdout, -1), status.FindAllStringSubmatch(stdout, -1)
 	type step struct {
 		status string
 		says   string // something the answer must contain
@@ -80,7 +57,7 @@ func TestReadmeTour(t *testing.T) {
 		{"200", `"object":"tenant"`},                 // the reset
 	}
 	if len(statuses) != len(want) {
-		t.Fatalf("the tour made %d requests, want %d:\n%s", len(statuses), len(want), stdout.String())
+		t.Fatalf("the tour made %d requests, want %d:\n%s", len(statuses), len(want), stdout)
 	}
 	for i, w := range want {
 		if statuses[i][1] != w.status || !strings.Contains(parts[i], w.says) {
@@ -88,12 +65,12 @@ func TestReadmeTour(t *testing.T) {
 		}
 	}
 	// The reset is seen as curl's "receive failure" (exit 56).
-	if !strings.Contains(stdout.String(), "curl exit 56: connection reset") {
+	if !strings.Contains(stdout, "curl exit 56: connection reset") {
 		t.Error("the reset was not seen by curl as a receive failure (exit 56)")
 	}
 	// The README's example outputs name ids this seed and key really have.
 	for _, id := range regexp.MustCompile(`(?:acc|cus)_[0-9A-Za-z]{16}`).FindAllString(string(readme), -1) {
-		if !strings.Contains(stdout.String(), id) && !strings.Contains(tour, id) {
+		if !strings.Contains(stdout, id) && !strings.Contains(tour, id) {
 			t.Errorf("the README mentions %s, which the tour's tenant does not have", id)
 		}
 	}
