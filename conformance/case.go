@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/sandbank/sandbank/simulator/journal"
 )
 
 // Case is one check of the suite: what it is, which operations it needs,
@@ -157,7 +159,7 @@ func (r *TenantRun) Perform(ctx context.Context, name, plan string, op Operation
 		panic(err) // inputs are the suite's own values
 	}
 	mark, err := r.lastID(ctx)
-	ev := &RunEvidence{Name: name, Operation: op, Plan: plan, Tenant: maskKey(r.Env.APIKey)}
+	ev := &RunEvidence{Name: name, Operation: op, Plan: plan, Tenant: journal.MaskCredential(r.Env.APIKey)}
 	if err != nil {
 		ev.Adapter.Status = "error"
 		return &Outcome{Evidence: r.h.record(ev), Err: err}
@@ -202,22 +204,37 @@ func adapterOutcome(out []byte, err error, deadline bool, took time.Duration) Ad
 // settle waits (bounded) until none of the client's requests after mark
 // is still in flight, and returns the run's timeline.
 func (r *TenantRun) settle(ctx context.Context, mark int64) []Attempt {
-	deadline := time.Now().Add(r.h.suite.opts.SettleLimit)
+	var es []entry
+	var err error
+	poll(ctx, r.h.suite.opts.SettleLimit, 100*time.Millisecond, func() bool {
+		if es, err = r.t.journal(ctx, mark); err != nil {
+			return true
+		}
+		return !slices.ContainsFunc(es, func(e entry) bool { return !e.fromSuite() && e.Outcome == "in_flight" })
+	})
+	if err != nil {
+		return nil
+	}
+	return attempts(es)
+}
+
+// poll calls done every interval until it reports true, limit passes or
+// ctx ends; it reports whether done did. The suite watches other processes
+// (the adapter, sandbank's journal), so polling, bounded, is how it waits.
+func poll(ctx context.Context, limit, interval time.Duration, done func() bool) bool {
+	deadline := time.Now().Add(limit)
 	for {
-		es, err := r.t.journal(ctx, mark)
-		if err != nil {
-			return nil
+		if done() {
+			return true
 		}
-		busy := false
-		for _, e := range es {
-			if !e.fromSuite() && e.Outcome == "in_flight" {
-				busy = true
-			}
+		if time.Now().After(deadline) {
+			return false
 		}
-		if !busy || time.Now().After(deadline) || ctx.Err() != nil {
-			return attempts(es)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(interval):
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -275,31 +292,37 @@ func (r *TenantRun) Receiver(ctx context.Context, events []string, rotate bool) 
 		rc.done <- err
 	}()
 	// Wait until it listens, it fails, or a bound passes.
-	deadline := time.Now().Add(r.h.suite.opts.ReceiverStartLimit)
-	for {
+	var exited bool
+	var exitErr error
+	listening := poll(ctx, r.h.suite.opts.ReceiverStartLimit, 100*time.Millisecond, func() bool {
 		select {
-		case err := <-rc.done:
-			stop()
-			ev := &RunEvidence{Name: "receiver", Operation: OpServeWebhooks, Tenant: maskKey(r.Env.APIKey), Adapter: adapterOutcome(nil, err, false, 0)}
-			if err == nil {
-				err = errors.New("serve_webhooks returned before it was stopped")
-				ev.Adapter.Status = "gave_up"
-			}
-			r.h.record(ev)
-			return nil, &Outcome{Evidence: ev, Err: err}, nil
+		case exitErr = <-rc.done:
+			exited = true
+			return true
 		default:
 		}
-		if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond); err == nil {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
+		if err == nil {
 			c.Close()
-			return rc, nil, nil
 		}
-		if time.Now().After(deadline) {
-			stop()
-			<-rc.done
-			return nil, nil, fmt.Errorf("serve_webhooks did not listen on 127.0.0.1:%d within %s", port, r.h.suite.opts.ReceiverStartLimit)
+		return err == nil
+	})
+	switch {
+	case exited:
+		stop()
+		ev := &RunEvidence{Name: "receiver", Operation: OpServeWebhooks, Tenant: journal.MaskCredential(r.Env.APIKey), Adapter: adapterOutcome(nil, exitErr, false, 0)}
+		if exitErr == nil {
+			exitErr = errors.New("serve_webhooks returned before it was stopped")
+			ev.Adapter.Status = "gave_up"
 		}
-		time.Sleep(100 * time.Millisecond)
+		r.h.record(ev)
+		return nil, &Outcome{Evidence: ev, Err: exitErr}, nil
+	case !listening:
+		stop()
+		<-rc.done
+		return nil, nil, fmt.Errorf("serve_webhooks did not listen on 127.0.0.1:%d within %s", port, r.h.suite.opts.ReceiverStartLimit)
 	}
+	return rc, nil, nil
 }
 
 // Close stops the receiver and removes its endpoint (pending redeliveries
@@ -328,34 +351,45 @@ func (r *TenantRun) Processed(ctx context.Context) (Processed, *Outcome) {
 // WaitDeliveries polls the journal after mark until done accepts the
 // delivery attempts seen so far, or limit passes.
 func (r *TenantRun) WaitDeliveries(ctx context.Context, mark int64, limit time.Duration, done func([]Attempt) bool) []Attempt {
-	deadline := time.Now().Add(limit)
-	for {
+	var ds []Attempt
+	poll(ctx, limit, 100*time.Millisecond, func() bool {
 		as, err := r.Journal(ctx, mark)
-		ds := deliveries(as)
-		if err == nil && done(ds) || time.Now().After(deadline) || ctx.Err() != nil {
-			return ds
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		ds = deliveries(as)
+		return err == nil && done(ds)
+	})
+	return ds
 }
 
 // Mark is the journal position before the suite's next action.
 func (r *TenantRun) Mark(ctx context.Context) (int64, error) { return r.lastID(ctx) }
 
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
+// handedOut are the ports freePort gave receivers in this process (suites
+// may run side by side, as in the suite's own tests).
+var handedOut = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
 
-func maskKey(k string) string {
-	if len(k) < 12 {
-		return k
+// freePort finds a port for a receiver to listen on. The port is free
+// when found but only taken when the adapter listens, later: it is never
+// handed out twice, so that one case's receiver cannot be mistaken for
+// another's (the suite only sees that something listens).
+func freePort() (int, error) {
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	for range 100 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		if !handedOut.ports[port] {
+			handedOut.ports[port] = true
+			return port, nil
+		}
 	}
-	return k[:8] + "…" + k[len(k)-4:]
+	return 0, errors.New("no port left for a receiver")
 }
 
 func truncate(s string, n int) string {
@@ -367,5 +401,3 @@ func truncate(s string, n int) string {
 
 // stateDir is where runs keep their adapters' state.
 func newStateDir() (string, error) { return os.MkdirTemp("", "sandbank-conformance-") }
-
-var _ = filepath.Join

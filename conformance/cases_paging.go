@@ -10,65 +10,67 @@ import (
 
 // Pagination and rate limits.
 
-// statement picks the BRL account with the longest statement and grows it
-// to at least n lines (inbound credits), returning its id.
-func statement(ctx context.Context, r *TenantRun, n int) (string, []string, error) {
+// brlStatement is one BRL account and its statement's line ids.
+type brlStatement struct {
+	account string
+	lines   []string
+}
+
+// brlStatements reads the statement of every BRL account of the tenant.
+func brlStatements(ctx context.Context, r *TenantRun) ([]brlStatement, error) {
 	var page struct {
 		Data []account `json:"data"`
 	}
 	if err := r.t.do(ctx, "GET", "/v1/accounts?limit=100&currency=BRL", nil, 200, &page); err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	if len(page.Data) == 0 {
-		return "", nil, fmt.Errorf("the tenant has no BRL account")
-	}
-	best, bestIDs := "", []string(nil)
+	out := make([]brlStatement, 0, len(page.Data))
 	for _, a := range page.Data {
 		ids, err := r.t.transactionIDs(ctx, a.ID)
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
-		if len(ids) > len(bestIDs) || best == "" {
-			best, bestIDs = a.ID, ids
-		}
+		out = append(out, brlStatement{a.ID, ids})
 	}
-	for len(bestIDs) < n {
-		for range n - len(bestIDs) {
-			if err := r.t.credit(ctx, best, 100, "BRL"); err != nil {
+	return out, nil
+}
+
+// statement picks the BRL account with the longest statement and grows it
+// to at least n lines (inbound credits), returning its id.
+func statement(ctx context.Context, r *TenantRun, n int) (string, []string, error) {
+	all, err := brlStatements(ctx, r)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(all) == 0 {
+		return "", nil, fmt.Errorf("the tenant has no BRL account")
+	}
+	best := slices.MaxFunc(all, func(a, b brlStatement) int { return len(a.lines) - len(b.lines) })
+	for len(best.lines) < n {
+		for range n - len(best.lines) {
+			if err := r.t.credit(ctx, best.account, 100, "BRL"); err != nil {
 				return "", nil, err
 			}
 		}
-		ids, err := r.t.transactionIDs(ctx, best)
-		if err != nil {
+		if best.lines, err = r.t.transactionIDs(ctx, best.account); err != nil {
 			return "", nil, err
 		}
-		bestIDs = ids
 	}
-	return best, bestIDs, nil
+	return best.account, best.lines, nil
 }
 
 // shortestStatement picks the BRL account with the fewest lines (at least two).
 func shortestStatement(ctx context.Context, r *TenantRun) (string, int, error) {
-	var page struct {
-		Data []account `json:"data"`
-	}
-	if err := r.t.do(ctx, "GET", "/v1/accounts?limit=100&currency=BRL", nil, 200, &page); err != nil {
+	all, err := brlStatements(ctx, r)
+	if err != nil {
 		return "", 0, err
 	}
-	best, lines := "", 0
-	for _, a := range page.Data {
-		ids, err := r.t.transactionIDs(ctx, a.ID)
-		if err != nil {
-			return "", 0, err
-		}
-		if len(ids) >= 2 && (best == "" || len(ids) < lines) {
-			best, lines = a.ID, len(ids)
-		}
-	}
-	if best == "" {
+	all = slices.DeleteFunc(all, func(s brlStatement) bool { return len(s.lines) < 2 })
+	if len(all) == 0 {
 		return "", 0, fmt.Errorf("the tenant has no BRL account with two statement lines")
 	}
-	return best, lines, nil
+	best := slices.MinFunc(all, func(a, b brlStatement) int { return len(a.lines) - len(b.lines) })
+	return best.account, len(best.lines), nil
 }
 
 var pg01 = &Case{
@@ -142,24 +144,24 @@ var pg01 = &Case{
 // insertDuringWalk waits for the walk's first page, then books three lines
 // (the second page is held a second meanwhile).
 func insertDuringWalk(ctx context.Context, h *Harness, r *TenantRun, acct string, mark int64) error {
-	deadline := time.Now().Add(h.limit())
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		as, err := r.Journal(ctx, mark) // from the mark: a few entries, not the statement's setup
-		if err != nil {
-			return err
+	var err error
+	started := poll(ctx, h.limit(), 20*time.Millisecond, func() bool {
+		var as []Attempt
+		if as, err = r.Journal(ctx, mark); err != nil { // from the mark: a few entries, not the statement's setup
+			return true
 		}
 		pages := ofOperation(as, "listAccountTransactions")
-		if len(pages) >= 2 || len(pages) == 1 && pages[0].Outcome != "in_flight" {
-			for range 3 {
-				if err := r.t.credit(ctx, acct, 100, "BRL"); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		time.Sleep(20 * time.Millisecond)
+		return len(pages) >= 2 || len(pages) == 1 && pages[0].Outcome != "in_flight"
+	})
+	if err != nil || !started {
+		return err // not started: the client never listed, judged by the case
 	}
-	return nil // the client never listed: judged by the case
+	for range 3 {
+		if err := r.t.credit(ctx, acct, 100, "BRL"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var rl01 = &Case{

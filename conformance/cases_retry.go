@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sandbank/sandbank/simulator/journal"
 )
 
 // Retries: what is retried, how often, how soon, and what is not.
@@ -286,7 +288,7 @@ var rt08 = &Case{
 			return notApplicable("the adapter does not implement create_payment")
 		}
 		all := r.settle(ctx, mark)
-		h.record(&RunEvidence{Name: fmt.Sprintf("%d clients", k), Operation: OpCreatePayment, Tenant: maskKey(r.Env.APIKey),
+		h.record(&RunEvidence{Name: fmt.Sprintf("%d clients", k), Operation: OpCreatePayment, Tenant: journal.MaskCredential(r.Env.APIKey),
 			Plan: fmt.Sprintf("%d clients at once; each one's first two POST /v1/payments are answered 503", k), Attempts: all,
 			Adapter: AdapterOutcome{Status: "ok"}})
 		var sample []float64

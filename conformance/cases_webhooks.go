@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/sandbank/sandbank/simulator/journal"
 )
 
 // Webhooks: the adapter's receiver (serve_webhooks) gets deliveries of
@@ -42,7 +44,7 @@ func webhookCase(rotate bool, body func(ctx context.Context, h *Harness, r *Tena
 		// The evidence: every delivery attempt and every request the
 		// receiver made, whatever the verdict.
 		if as, err := r.Journal(ctx, mark); err == nil {
-			r.h.record(&RunEvidence{Name: "deliveries", Operation: OpServeWebhooks, Tenant: maskKey(r.Env.APIKey),
+			r.h.record(&RunEvidence{Name: "deliveries", Operation: OpServeWebhooks, Tenant: journal.MaskCredential(r.Env.APIKey),
 				Plan: "the suite created payments; sandbank delivered their events to the receiver", Attempts: as,
 				Adapter: AdapterOutcome{Status: "ok"}})
 		}

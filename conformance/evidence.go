@@ -132,18 +132,6 @@ func (a Attempt) answered() bool { return a.Outcome == "completed" && a.Status >
 // succeeded reports a 2xx answer.
 func (a Attempt) succeeded() bool { return a.answered() && a.Status/100 == 2 }
 
-// describe renders an attempt in a few words, for reasons.
-func (a Attempt) describe() string {
-	s := fmt.Sprintf("%s %s", a.Method, a.Path)
-	switch {
-	case a.answered():
-		s += " → " + strconv.Itoa(a.Status)
-	default:
-		s += " → " + strings.ReplaceAll(a.Outcome, "_", " ")
-	}
-	return s
-}
-
 // keys lists the distinct idempotency keys of attempts, in order ("" for none).
 func keys(as []Attempt) []string {
 	var out []string

@@ -35,11 +35,7 @@ type GaveUpError struct {
 }
 
 func (e *GaveUpError) Error() string {
-	msg := fmt.Sprintf("the adapter exited with status %d", e.ExitCode)
-	if s := strings.TrimSpace(e.Stderr); s != "" {
-		msg += ": " + lastLine(s)
-	}
-	return msg
+	return withStderr(fmt.Sprintf("the adapter exited with status %d", e.ExitCode), e.Stderr)
 }
 
 // NotRunnableError is an adapter command the shell could not run: exit
@@ -51,18 +47,20 @@ type NotRunnableError struct {
 }
 
 func (e *NotRunnableError) Error() string {
-	msg := fmt.Sprintf("the adapter command could not be run (exit status %d)", e.ExitCode)
-	if s := strings.TrimSpace(e.Stderr); s != "" {
-		msg += ": " + lastLine(s)
-	}
-	return msg
+	return withStderr(fmt.Sprintf("the adapter command could not be run (exit status %d)", e.ExitCode), e.Stderr)
 }
 
-func lastLine(s string) string {
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		return s[i+1:]
+// withStderr appends the last line of an adapter's standard error, where
+// a failing command says why.
+func withStderr(msg, stderr string) string {
+	s := strings.TrimSpace(stderr)
+	if s == "" {
+		return msg
 	}
-	return s
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return msg + ": " + s
 }
 
 // Bounds on what is kept of an adapter's output.

@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -327,8 +326,6 @@ func idsOf(results []*Result, keep func(*Result) bool) []string {
 	}
 	return out
 }
-
-var errStopped = errors.New("stopped")
 
 func plural(n int, noun string) string {
 	if n == 1 {

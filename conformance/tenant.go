@@ -116,44 +116,39 @@ type account struct {
 	Currency string `json:"currency"`
 }
 
-// accountIn returns the tenant's first account in a currency.
-func (t *tenant) accountIn(ctx context.Context, currency string) (string, error) {
-	var page struct {
-		Data []account `json:"data"`
-	}
-	if err := t.do(ctx, http.MethodGet, "/v1/accounts?limit=100&currency="+currency, nil, http.StatusOK, &page); err != nil {
-		return "", err
-	}
-	if len(page.Data) == 0 {
-		return "", fmt.Errorf("the tenant has no %s account", currency)
-	}
-	return page.Data[0].ID, nil
-}
-
 // transactionIDs walks an account's statement, all pages.
 func (t *tenant) transactionIDs(ctx context.Context, accountID string) ([]string, error) {
 	var ids []string
+	err := walk(ctx, t, "/v1/accounts/"+accountID+"/transactions?limit=100", func(line struct {
+		ID string `json:"id"`
+	}) {
+		ids = append(ids, line.ID)
+	})
+	return ids, err
+}
+
+// walk reads a list from its first page to its last, in the envelope every
+// list uses, handing each item to each.
+func walk[T any](ctx context.Context, t *tenant, path string, each func(T)) error {
 	cursor := ""
 	for {
 		var page struct {
-			Data []struct {
-				ID string `json:"id"`
-			} `json:"data"`
+			Data       []T    `json:"data"`
 			HasMore    bool   `json:"has_more"`
 			NextCursor string `json:"next_cursor"`
 		}
-		path := "/v1/accounts/" + accountID + "/transactions?limit=100"
+		p := path
 		if cursor != "" {
-			path += "&cursor=" + url.QueryEscape(cursor)
+			p += "&cursor=" + url.QueryEscape(cursor)
 		}
-		if err := t.do(ctx, http.MethodGet, path, nil, http.StatusOK, &page); err != nil {
-			return nil, err
+		if err := t.do(ctx, http.MethodGet, p, nil, http.StatusOK, &page); err != nil {
+			return err
 		}
-		for _, d := range page.Data {
-			ids = append(ids, d.ID)
+		for _, item := range page.Data {
+			each(item)
 		}
 		if !page.HasMore {
-			return ids, nil
+			return nil
 		}
 		cursor = page.NextCursor
 	}
@@ -210,30 +205,8 @@ func (t *tenant) clientID(ctx context.Context) (string, error) {
 // journal reads the tenant's journal entries after the entry id after.
 func (t *tenant) journal(ctx context.Context, after int64) ([]entry, error) {
 	var out []entry
-	cursor := ""
-	for {
-		var page struct {
-			Data       []entry `json:"data"`
-			HasMore    bool    `json:"has_more"`
-			NextCursor string  `json:"next_cursor"`
-		}
-		path := fmt.Sprintf("/_sandbank/journal?limit=100&after_id=%d", after)
-		if cursor != "" {
-			path += "&cursor=" + url.QueryEscape(cursor)
-		}
-		if err := t.do(ctx, http.MethodGet, path, nil, http.StatusOK, &page); err != nil {
-			return nil, err
-		}
-		for _, e := range page.Data {
-			if e.ID > after {
-				out = append(out, e)
-			}
-		}
-		if !page.HasMore {
-			return out, nil
-		}
-		cursor = page.NextCursor
-	}
+	err := walk(ctx, t, fmt.Sprintf("/_sandbank/journal?limit=100&after_id=%d", after), func(e entry) { out = append(out, e) })
+	return out, err
 }
 
 // newKey derives a case's API key from the run's seed, so that a replay

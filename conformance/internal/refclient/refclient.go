@@ -12,7 +12,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -407,5 +406,3 @@ func (c *Client) ListTransactions(ctx context.Context, env conformance.Env, in c
 		cursor = page.NextCursor
 	}
 }
-
-var errStop = errors.New("stop")
