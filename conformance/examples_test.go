@@ -75,10 +75,14 @@ func TestExampleAdapters(t *testing.T) {
 			// The limits of the suite's own tests (suite_test.go): short, with
 			// room for a loaded machine. The adapters' attempt timeout (2 s)
 			// is below the hang limit and the in-flight hold, their
-			// Retry-After cap (10 s) below the Retry-After limit.
+			// Retry-After cap (10 s) below the Retry-After limit. RT-08
+			// keeps the reference's 20 clients: with 8, the shell adapter's
+			// jitter (250–500 ms, plus process start-up on a loaded
+			// machine) once measured 0.047, under the 0.05 threshold; with
+			// 20 it measures 0.17.
 			rep, err := conformance.Execute(ctx, &conformance.Exec{Command: command}, conformance.Options{
 				Seed: 1, HangLimit: 6 * time.Second, InFlightHold: 4 * time.Second, RetryAfterLimit: 12 * time.Second,
-				OperationLimit: 20 * time.Second, JitterRuns: 8, WebhookAckLimit: 10 * time.Second, Adapter: command,
+				OperationLimit: 20 * time.Second, JitterRuns: 20, WebhookAckLimit: 10 * time.Second, Adapter: command,
 			})
 			if err != nil {
 				t.Fatal(err)
